@@ -1,0 +1,20 @@
+/// One forward-only schema change: a file `NNNN_name.sql` in this folder, embedded in the binary.
+public struct EmbeddedMigration: Sendable {
+    /// The file's name without `.sql`, e.g. `0001_initial`; its leading number orders migrations.
+    public let name: String
+    /// The SQL text, run as one transaction.
+    public let sql: String
+
+    init(_ name: String, _ bytes: [UInt8]) {
+        self.name = name
+        self.sql = String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Every migration this binary knows, in the order they apply.
+///
+/// SwiftPM embeds each `sql/*.sql` file as `PackageResources.<name>` (a leading digit becomes `_`);
+/// add one line here per new file. `MigrationFilesTests` fails when a file is missing from this list.
+public let embeddedMigrations: [EmbeddedMigration] = [
+    EmbeddedMigration("0001_initial", PackageResources._001_initial_sql),
+]

@@ -1,0 +1,83 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "parley",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+        .library(name: "ParleyCore", targets: ["ParleyCore"]),
+        .library(name: "ParleyHTTP", targets: ["ParleyHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // The SQL migrations, embedded in the binary so a deployed `parley` needs no files beside it.
+        .target(
+            name: "ParleyMigrations",
+            path: "Migrations",
+            exclude: ["README.md"],
+            resources: [.embedInCode("sql")],
+            swiftSettings: swiftSettings
+        ),
+        // Domain: models, SIDs, errors, the SQLite store and the services. Knows nothing of HTTP.
+        .target(
+            name: "ParleyCore",
+            dependencies: [
+                "ParleyMigrations",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Twilio-shaped REST surface over the domain services.
+        .target(
+            name: "ParleyHTTP",
+            dependencies: [
+                "ParleyCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "parley",
+            dependencies: [
+                "ParleyCore",
+                "ParleyHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ParleyCoreTests",
+            dependencies: [
+                "ParleyCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ParleyHTTPTests",
+            dependencies: [
+                "ParleyCore",
+                "ParleyHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,53 @@
+/// Every way a request can be refused by the domain. Each case carries what a caller needs to
+/// fix the request; the HTTP layer maps each case to its Twilio error code and status in one place
+/// (`TwilioError` in ParleyHTTP).
+public enum ParleyError: Error, Equatable, Sendable {
+    /// Credentials missing, malformed or wrong.
+    case unauthenticated
+    /// No such resource in this account and Service; `resource` is the path the caller asked for.
+    case notFound(resource: String)
+    /// A parameter is missing, malformed or out of range.
+    case invalidParameter(name: String, reason: String)
+    /// A parameter that must hold JSON does not.
+    case invalidJSON(name: String)
+    /// The body could not be read as a form.
+    case malformedBody(reason: String)
+    /// The request body is larger than Parley accepts.
+    case bodyTooLarge(limit: Int)
+    /// The body's Content-Type is not one Parley reads.
+    case unsupportedContentType(String)
+
+    /// A Conversation with this UniqueName already exists in the Service.
+    case conversationUniqueNameTaken(String)
+    /// A UniqueName must not look like a Conversation SID.
+    case uniqueNameLooksLikeSID(String)
+    /// A closed Conversation cannot be changed.
+    case conversationClosed(sid: String)
+    /// Timers were given on create without a State.
+    case timersWithoutState
+
+    /// A User with this identity already exists in the Service.
+    case userIdentityTaken(String)
+    /// An identity must not look like a User SID.
+    case identityLooksLikeSID(String)
+
+    /// A chat participant with this identity is already in the Conversation.
+    case participantIdentityTaken(String)
+    /// The (address, proxy address) pair is bound in another open Conversation of the Service.
+    case bindingInUse(address: String, proxyAddress: String)
+    /// The same, for one of the participants of a ConversationWithParticipants request.
+    case bindingsInUse(address: String, proxyAddress: String)
+    /// A `Participant` value of ConversationWithParticipants is not a valid participant.
+    case invalidParticipantJSON(reason: String)
+    /// More participants in one request than allowed.
+    case tooManyParticipantsInRequest(limit: Int)
+    /// The Conversation holds the maximum number of participants.
+    case participantLimitReached(limit: Int)
+    /// The Conversation holds the maximum number of non-chat participants.
+    case nonChatParticipantLimitReached(limit: Int)
+
+    /// The Role is in use (a Service default, or assigned) and cannot be deleted.
+    case roleInUse(sid: String)
+    /// The Service is the account's default and cannot be deleted.
+    case defaultServiceUndeletable(sid: String)
+}

@@ -1,0 +1,18 @@
+/// A message in a Conversation, numbered by `index` (from 0, per conversation, never reused).
+public struct Message: Sendable, Equatable {
+    public var sid: String
+    public var serviceSid: String
+    public var conversationSid: String
+    public var index: Int64
+    public var author: String
+    public var body: String?
+    public var subject: String?
+    public var attributes: String
+    public var participantSid: String?
+    /// The media items as Twilio lists them, a JSON array; nil without media.
+    public var media: String?
+    public var contentSid: String?
+    public var dateCreated: Timestamp
+    /// Nil until the message is edited.
+    public var dateUpdated: Timestamp?
+}

@@ -1,0 +1,114 @@
+/// Messages (`/v1/Conversations/{CH}/Messages`, and the same under `/v1/Services/{IS}`).
+public struct MessageService: Sendable {
+    let store: Store
+    let now: @Sendable () -> Timestamp
+
+    /// The fields of a Message a request may set; nil leaves a field as it is (or unset on create).
+    public struct Changes: Sendable {
+        public var author: String?
+        public var body: String?
+        public var subject: String?
+        public var attributes: String?
+        public var mediaSids: [String] = []
+        public var contentSid: String?
+        public var contentVariables: String?
+        public var dateCreated: Timestamp?
+        public var dateUpdated: Timestamp?
+        public init() {}
+    }
+
+    /// Appends a message: it takes the conversation's next index, inside the same transaction that inserts it.
+    public func create(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, _ changes: Changes) async throws
+        -> Message
+    {
+        try Self.validate(changes)
+        try Validate.sid(changes.contentSid, .content, name: "ContentSid")
+        if let variables = changes.contentVariables, !Validate.isJSON(variables) || !variables.hasPrefix("{") {
+            throw ParleyError.invalidParameter(name: "ContentVariables", reason: "must be a JSON object")
+        }
+        for sid in changes.mediaSids { try Validate.sid(sid, .media, name: "MediaSid") }
+        guard changes.mediaSids.isEmpty else {
+            // No media has been uploaded to this node (media upload is its own resource), so no MediaSid can name one.
+            throw ParleyError.invalidParameter(name: "MediaSid", reason: "no media \(changes.mediaSids[0]) in this Service")
+        }
+        guard (changes.body.map { !$0.isEmpty } ?? false) || changes.contentSid != nil else {
+            throw ParleyError.invalidParameter(name: "Body", reason: "a message needs a Body, media or a ContentSid")
+        }
+        let now = self.now()
+        return try await store.write { tx in
+            let service = try tx.resolveService(principal, scope)
+            var conversation = try tx.requireConversation(sidOrUniqueName, in: service)
+            guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
+            let author = changes.author ?? "system"
+            let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+            let message = Message(
+                sid: SID.make(.message, now: now), serviceSid: service.sid, conversationSid: conversation.sid, index: index, author: author,
+                body: changes.contentSid == nil ? changes.body : nil, subject: changes.subject, attributes: changes.attributes ?? "{}",
+                participantSid: try Self.participantSid(author: author, conversation: conversation, tx: tx), media: nil,
+                contentSid: changes.contentSid, dateCreated: changes.dateCreated ?? now, dateUpdated: changes.dateUpdated)
+            try tx.insert(message)
+            try tx.touchConversation(sid: conversation.sid, at: now)
+            conversation.dateUpdated = now
+            try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)
+            return message
+        }
+    }
+
+    public func fetch(_ principal: Principal, _ scope: ServiceScope, conversation: String, sid: String) async throws -> Message {
+        try await store.read { tx in
+            try tx.requireMessage(sid, in: tx.requireConversation(conversation, in: tx.resolveService(principal, scope)))
+        }
+    }
+
+    public func list(_ principal: Principal, _ scope: ServiceScope, conversation: String, order: SortOrder, page: PageRequest) async throws
+        -> Page<Message>
+    {
+        try await store.read { tx in
+            try tx.messages(
+                conversationSid: tx.requireConversation(conversation, in: tx.resolveService(principal, scope)).sid, order: order, page: page)
+        }
+    }
+
+    public func update(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sid: String, _ changes: Changes)
+        async throws -> Message
+    {
+        try Self.validate(changes)
+        let now = self.now()
+        return try await store.write { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            var message = try tx.requireMessage(sid, in: conversation)
+            guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
+            if let author = changes.author {
+                message.author = author
+                message.participantSid = try Self.participantSid(author: author, conversation: conversation, tx: tx)
+            }
+            if let body = changes.body { message.body = body }
+            if let subject = changes.subject { message.subject = subject }
+            if let attributes = changes.attributes { message.attributes = attributes }
+            if let dateCreated = changes.dateCreated { message.dateCreated = dateCreated }
+            message.dateUpdated = changes.dateUpdated ?? now
+            try tx.update(message)
+            return message
+        }
+    }
+
+    /// Deletes the message. Its index is not reused.
+    public func delete(_ principal: Principal, _ scope: ServiceScope, conversation: String, sid: String) async throws {
+        try await store.write { tx in
+            let message = try tx.requireMessage(sid, in: tx.requireConversation(conversation, in: tx.resolveService(principal, scope)))
+            try tx.deleteMessage(sid: message.sid)
+        }
+    }
+
+    private static func validate(_ changes: Changes) throws {
+        try Validate.length(changes.author, Limits.identity, name: "Author")
+        try Validate.length(changes.body, Limits.messageBody, name: "Body")
+        try Validate.length(changes.subject, Limits.subject, name: "Subject")
+        _ = try Validate.attributes(changes.attributes, limit: Limits.messageAttributes)
+    }
+
+    /// The participant an author names: a chat participant by identity, or a messaging participant by address.
+    private static func participantSid(author: String, conversation: Conversation, tx: StoreTransaction) throws -> String? {
+        try tx.participantSid(author: author, conversationSid: conversation.sid)
+    }
+}

@@ -1,0 +1,62 @@
+import GRDB
+
+/// The SQLite database behind one Parley node: one file, WAL, one writer, pooled readers.
+///
+/// Services talk to it through `read` and `write`, each a single transaction over a
+/// `StoreTransaction` whose methods speak the domain; no GRDB type leaves this folder.
+public struct Store: Sendable {
+    /// How far an answered write is guaranteed to survive.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: an answered write survives power loss (the default).
+        case full
+        /// `synchronous=NORMAL`: an answered write survives a process crash, not power loss.
+        case normal
+    }
+
+    let writer: any DatabaseWriter
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// Opens (creating if needed) the database file at `path`, without migrating it.
+    public static func open(path: String, durability: Durability = .full) throws -> Store {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.foreignKeysEnabled = true
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool switches the writer to WAL with synchronous=NORMAL after `prepareDatabase`
+        // has run, so the durability setting is applied here, once the pool is open.
+        let pragma = durability == .full ? "FULL" : "NORMAL"
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(pragma)") }
+        return Store(writer: pool)
+    }
+
+    /// A private in-memory database, for tests and tools where WAL does not matter.
+    public static func inMemory() throws -> Store {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        return Store(writer: try DatabaseQueue(configuration: configuration))
+    }
+
+    /// Runs `body` in one write transaction; it commits when `body` returns and rolls back when it throws.
+    public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
+        try await writer.write { db in try body(StoreTransaction(db: db)) }
+    }
+
+    /// Runs `body` on a consistent snapshot of the database (WAL readers never wait for the writer).
+    public func read<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
+        try await writer.read { db in try body(StoreTransaction(db: db)) }
+    }
+
+    /// The value of a PRAGMA on the writer connection, for checks and diagnostics.
+    public func writerPragma(_ name: String) async throws -> String? {
+        try await writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+}
+
+/// One open transaction on the store. Its methods (in `StoreTransaction+*.swift`) read and write
+/// domain values; it exists only inside `Store.read` and `Store.write`.
+public struct StoreTransaction {
+    let db: Database
+}

@@ -1,0 +1,69 @@
+import GRDB
+
+extension StoreTransaction {
+    /// The account with this SID.
+    public func account(sid: String) throws -> Account? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE sid = ?"), arguments: [sid]).map(Account.init(row:))
+    }
+
+    /// Every account, oldest first (a node usually has one).
+    public func accounts() throws -> [Account] {
+        try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY date_created, sid").map(Account.init(row:))
+    }
+
+    public func insert(_ account: Account) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO accounts (sid, friendly_name, auth_token, default_chat_service_sid, default_messaging_service_sid,
+                                      default_inactive_timer, default_closed_timer, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                account.sid, account.friendlyName, account.authToken, account.configuration.defaultChatServiceSid,
+                account.configuration.defaultMessagingServiceSid, account.configuration.defaultInactiveTimer,
+                account.configuration.defaultClosedTimer, account.dateCreated, account.dateUpdated,
+            ])
+    }
+
+    public func update(_ account: Account) throws {
+        try db.execute(
+            sql: """
+                UPDATE accounts SET friendly_name = ?, auth_token = ?, default_chat_service_sid = ?, default_messaging_service_sid = ?,
+                                    default_inactive_timer = ?, default_closed_timer = ?, date_updated = ?
+                WHERE sid = ?
+                """,
+            arguments: [
+                account.friendlyName, account.authToken, account.configuration.defaultChatServiceSid,
+                account.configuration.defaultMessagingServiceSid, account.configuration.defaultInactiveTimer,
+                account.configuration.defaultClosedTimer, account.dateUpdated, account.sid,
+            ])
+    }
+
+    /// The API key with this SID.
+    public func apiKey(sid: String) throws -> APIKey? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_keys WHERE sid = ?"), arguments: [sid]).map(APIKey.init(row:))
+    }
+
+    public func insert(_ key: APIKey) throws {
+        try db.execute(
+            sql: "INSERT INTO api_keys (sid, account_sid, friendly_name, secret, date_created) VALUES (?, ?, ?, ?, ?)",
+            arguments: [key.sid, key.accountSid, key.friendlyName, key.secret, key.dateCreated])
+    }
+}
+
+extension Account {
+    init(row: Row) {
+        self.init(
+            sid: row["sid"], friendlyName: row["friendly_name"], authToken: row["auth_token"],
+            configuration: AccountConfiguration(
+                defaultChatServiceSid: row["default_chat_service_sid"], defaultMessagingServiceSid: row["default_messaging_service_sid"],
+                defaultInactiveTimer: row["default_inactive_timer"], defaultClosedTimer: row["default_closed_timer"]),
+            dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+    }
+}
+
+extension APIKey {
+    init(row: Row) {
+        self.init(sid: row["sid"], accountSid: row["account_sid"], friendlyName: row["friendly_name"], secret: row["secret"], dateCreated: row["date_created"])
+    }
+}

@@ -1,0 +1,67 @@
+import GRDB
+
+extension StoreTransaction {
+    public func message(sid: String, conversationSid: String) throws -> Message? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM messages WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
+        ).map(Message.init(row:))
+    }
+
+    /// A keyset page of the conversation's messages by index: one range scan of `UNIQUE (conversation_sid, "index")`.
+    public func messages(conversationSid: String, order: SortOrder, page: PageRequest) throws -> Page<Message> {
+        try self.page(
+            table: "messages", filter: "conversation_sid = ?", arguments: [conversationSid], key: "\"index\"", order: order, request: page,
+            decode: Message.init(row:))
+    }
+
+    /// Takes the conversation's next message index (under the write lock, so concurrent posts get
+    /// distinct, increasing indices) and advances its counter. Indices are never reused.
+    public func takeNextMessageIndex(conversationSid: String) throws -> Int64 {
+        let index = try Int64.fetchOne(
+            db.cachedStatement(sql: "UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
+            arguments: [conversationSid])
+        guard let index else { throw ParleyError.notFound(resource: "/Conversations/\(conversationSid)") }
+        return index
+    }
+
+    public func insert(_ message: Message) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO messages (sid, service_sid, conversation_sid, "index", author, body, subject, attributes, participant_sid, media,
+                                      content_sid, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                message.sid, message.serviceSid, message.conversationSid, message.index, message.author, message.body, message.subject,
+                message.attributes, message.participantSid, message.media, message.contentSid, message.dateCreated, message.dateUpdated,
+            ])
+    }
+
+    public func update(_ message: Message) throws {
+        try db.execute(
+            sql: "UPDATE messages SET author = ?, body = ?, subject = ?, attributes = ?, participant_sid = ?, date_created = ?, date_updated = ? WHERE sid = ?",
+            arguments: [
+                message.author, message.body, message.subject, message.attributes, message.participantSid, message.dateCreated, message.dateUpdated,
+                message.sid,
+            ])
+    }
+
+    public func deleteMessage(sid: String) throws {
+        try db.execute(sql: "DELETE FROM messages WHERE sid = ?", arguments: [sid])
+    }
+
+    /// Marks the conversation as changed at `time` (a message was added).
+    public func touchConversation(sid: String, at time: Timestamp) throws {
+        try db.execute(sql: "UPDATE conversations SET date_updated = ? WHERE sid = ?", arguments: [time, sid])
+    }
+}
+
+extension Message {
+    init(row: Row) {
+        self.init(
+            sid: row["sid"], serviceSid: row["service_sid"], conversationSid: row["conversation_sid"], index: row["index"],
+            author: row["author"] ?? "system", body: row["body"], subject: row["subject"], attributes: row["attributes"],
+            participantSid: row["participant_sid"], media: row["media"], contentSid: row["content_sid"], dateCreated: row["date_created"],
+            dateUpdated: row["date_updated"])
+    }
+}

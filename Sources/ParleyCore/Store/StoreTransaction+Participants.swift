@@ -1,0 +1,91 @@
+import GRDB
+
+extension StoreTransaction {
+    /// The participant of the conversation with this SID, or with this identity when `sidOrIdentity` is not a Participant SID.
+    public func participant(sidOrIdentity: String, conversationSid: String) throws -> Participant? {
+        let column = SID.isValid(sidOrIdentity, .participant) ? "sid" : "identity"
+        return try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM participants WHERE \(column) = ? AND conversation_sid = ?"),
+            arguments: [sidOrIdentity, conversationSid]
+        ).map(Participant.init(row:))
+    }
+
+    public func participants(conversationSid: String, page: PageRequest) throws -> Page<Participant> {
+        try self.page(
+            table: "participants", filter: "conversation_sid = ?", arguments: [conversationSid], key: "seq", order: .ascending,
+            request: page, decode: Participant.init(row:))
+    }
+
+    /// How many participants the conversation has, and how many of them are not chat participants.
+    public func participantCounts(conversationSid: String) throws -> (all: Int, nonChat: Int) {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT count(*) AS all_, count(address) AS non_chat FROM participants WHERE conversation_sid = ?"),
+            arguments: [conversationSid])
+        return (row?["all_"] ?? 0, row?["non_chat"] ?? 0)
+    }
+
+    /// The participant that holds the (address, proxy address) pair in an open conversation of the Service.
+    /// This is the inbound routing lookup: one probe of the partial unique index `participants_by_binding`.
+    public func participantBound(address: String, proxyAddress: String, serviceSid: String) throws -> Participant? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT * FROM participants WHERE service_sid = ? AND address = ? AND proxy_address = ? AND binding_active = 1"),
+            arguments: [serviceSid, address, proxyAddress]
+        ).map(Participant.init(row:))
+    }
+
+    /// The participant a message author names: a chat participant by identity or a messaging participant by address.
+    public func participantSid(author: String, conversationSid: String) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT sid FROM participants WHERE conversation_sid = ?1 AND (identity = ?2 OR address = ?2) ORDER BY seq LIMIT 1"),
+            arguments: [conversationSid, author])
+    }
+
+    public func insert(_ participant: Participant, bindingActive: Bool) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO participants (sid, service_sid, conversation_sid, identity, channel, address, proxy_address, projected_address,
+                                          binding_active, attributes, role_sid, last_read_message_index, last_read_timestamp,
+                                          date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [participant.sid, participant.serviceSid, participant.conversationSid] + participant.mutableColumns(bindingActive: bindingActive))
+    }
+
+    public func update(_ participant: Participant, bindingActive: Bool) throws {
+        try db.execute(
+            sql: """
+                UPDATE participants SET identity = ?, channel = ?, address = ?, proxy_address = ?, projected_address = ?, binding_active = ?,
+                                        attributes = ?, role_sid = ?, last_read_message_index = ?, last_read_timestamp = ?,
+                                        date_created = ?, date_updated = ?
+                WHERE sid = ?
+                """,
+            arguments: participant.mutableColumns(bindingActive: bindingActive) + [participant.sid])
+    }
+
+    public func deleteParticipant(sid: String) throws {
+        try db.execute(sql: "DELETE FROM participants WHERE sid = ?", arguments: [sid])
+    }
+}
+
+extension Participant {
+    init(row: Row) {
+        let address: String? = row["address"]
+        let proxyAddress: String? = row["proxy_address"]
+        let projectedAddress: String? = row["projected_address"]
+        let hasBinding = address != nil || proxyAddress != nil || projectedAddress != nil
+        self.init(
+            sid: row["sid"], serviceSid: row["service_sid"], conversationSid: row["conversation_sid"], identity: row["identity"],
+            binding: hasBinding ? MessagingBinding(address: address, proxyAddress: proxyAddress, projectedAddress: projectedAddress) : nil,
+            attributes: row["attributes"], roleSid: row["role_sid"], lastReadMessageIndex: row["last_read_message_index"],
+            lastReadTimestamp: row["last_read_timestamp"], dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+    }
+
+    /// The columns from `identity` to `date_updated`, in table order.
+    fileprivate func mutableColumns(bindingActive: Bool) -> StatementArguments {
+        [
+            identity, channel.rawValue, binding?.address, binding?.proxyAddress, binding?.projectedAddress, bindingActive, attributes, roleSid,
+            lastReadMessageIndex, lastReadTimestamp, dateCreated, dateUpdated,
+        ]
+    }
+}

@@ -1,0 +1,44 @@
+import GRDB
+
+extension StoreTransaction {
+    /// The User with this SID, or with this identity when `sidOrIdentity` is not a User SID.
+    public func user(sidOrIdentity: String, serviceSid: String) throws -> User? {
+        let column = SID.isValid(sidOrIdentity, .user) ? "sid" : "identity"
+        return try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM users WHERE \(column) = ? AND service_sid = ?"), arguments: [sidOrIdentity, serviceSid]
+        ).map(User.init(row:))
+    }
+
+    public func users(serviceSid: String, page: PageRequest) throws -> Page<User> {
+        try self.page(
+            table: "users", filter: "service_sid = ?", arguments: [serviceSid], key: "seq", order: .ascending, request: page,
+            decode: User.init(row:))
+    }
+
+    public func insert(_ user: User) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO users (sid, service_sid, identity, friendly_name, attributes, role_sid, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [user.sid, user.serviceSid, user.identity, user.friendlyName, user.attributes, user.roleSid, user.dateCreated, user.dateUpdated])
+    }
+
+    public func update(_ user: User) throws {
+        try db.execute(
+            sql: "UPDATE users SET friendly_name = ?, attributes = ?, role_sid = ?, date_updated = ? WHERE sid = ?",
+            arguments: [user.friendlyName, user.attributes, user.roleSid, user.dateUpdated, user.sid])
+    }
+
+    public func deleteUser(sid: String) throws {
+        try db.execute(sql: "DELETE FROM users WHERE sid = ?", arguments: [sid])
+    }
+}
+
+extension User {
+    init(row: Row) {
+        self.init(
+            sid: row["sid"], serviceSid: row["service_sid"], identity: row["identity"], friendlyName: row["friendly_name"],
+            attributes: row["attributes"], roleSid: row["role_sid"], dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+    }
+}

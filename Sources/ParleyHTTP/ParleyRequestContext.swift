@@ -1,0 +1,38 @@
+import Hummingbird
+import ParleyCore
+
+/// Per-request state: who is calling (set by `BasicAuthMiddleware`) and the base URL that the
+/// absolute `url`, `links` and paging URLs of responses start with.
+struct ParleyRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    var principal: Principal?
+    var baseURL: String = ""
+
+    init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The caller; routes behind `BasicAuthMiddleware` always have one.
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw ParleyError.unauthenticated }
+        return principal
+    }
+
+    /// The Service a `/v1/Services/{ChatServiceSid}/...` path names, else the account's default.
+    var scope: ServiceScope {
+        parameters.get("chatServiceSid").map { .service($0) } ?? .defaultService
+    }
+
+    /// A path parameter, percent-decoded (unique names and identities may hold any character).
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// Resource URLs for this request's family of paths.
+    var urls: ResourceURLs {
+        ResourceURLs(base: baseURL, explicitService: parameters.get("chatServiceSid"))
+    }
+}
+
+import Foundation

@@ -1,0 +1,17 @@
+import Hummingbird
+
+/// Builds `application/json` responses from `JSONValue` documents.
+enum JSONResponse {
+    static func make(status: HTTPResponse.Status, _ body: JSONValue) -> Response {
+        let text = body.serialized
+        var buffer = ByteBuffer()
+        buffer.writeString(text)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(buffer.readableBytes)],
+            body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// 204 with no body: what Twilio answers to a delete.
+    static let noContent = Response(status: .noContent)
+}

@@ -1,0 +1,97 @@
+import Hummingbird
+import ParleyCore
+
+/// An error as Twilio's REST API answers it: `{"code", "message", "more_info", "status"}`.
+///
+/// This file is the one place where domain errors (`ParleyError`) and HTTP-level failures become
+/// Twilio error codes and HTTP statuses. Never `type`/`title`: twilio-python would read those as RFC 9457.
+struct TwilioError: HTTPResponseError, Equatable {
+    var status: HTTPResponse.Status
+    var code: Int
+    var message: String
+
+    init(status: HTTPResponse.Status, code: Int, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    var body: JSONValue {
+        .object([
+            ("code", .int(Int64(code))),
+            ("message", .string(message)),
+            ("more_info", .string("https://www.twilio.com/docs/errors/\(code)")),
+            ("status", .int(Int64(status.code))),
+        ])
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONResponse.make(status: status, body)
+    }
+
+    static func unknownPath(_ path: String) -> TwilioError {
+        TwilioError(status: .notFound, code: 20404, message: "The requested resource \(path) was not found")
+    }
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String) -> TwilioError {
+        TwilioError(status: .methodNotAllowed, code: 20004, message: "Method \(method.rawValue) is not allowed on \(path)")
+    }
+
+    static let internalError = TwilioError(status: .internalServerError, code: 20500, message: "An internal server error occurred")
+}
+
+extension TwilioError {
+    /// The Twilio code and HTTP status for each domain error.
+    init(_ error: ParleyError) {
+        switch error {
+        case .unauthenticated:
+            self.init(status: .unauthorized, code: 20003, message: "Authentication Error - invalid username or password")
+        case .notFound(let resource):
+            self.init(status: .notFound, code: 20404, message: "The requested resource \(resource) was not found")
+        case .invalidParameter(let name, let reason):
+            self.init(status: .badRequest, code: 20001, message: "Invalid parameter \(name): \(reason)")
+        case .invalidJSON(let name):
+            self.init(status: .badRequest, code: 50304, message: "Invalid \(name): the value must be valid JSON")
+        case .malformedBody(let reason):
+            self.init(status: .badRequest, code: 20001, message: "Malformed request body: \(reason)")
+        case .bodyTooLarge(let limit):
+            self.init(status: .contentTooLarge, code: 20001, message: "Request body is larger than \(limit) bytes")
+        case .unsupportedContentType(let type):
+            self.init(
+                status: .unsupportedMediaType, code: 20001,
+                message: "Unsupported Content-Type \(type): send parameters as application/x-www-form-urlencoded")
+        case .conversationUniqueNameTaken(let name):
+            self.init(status: .conflict, code: 50353, message: "A Conversation with unique name \(name) already exists")
+        case .uniqueNameLooksLikeSID(let name):
+            self.init(status: .badRequest, code: 50390, message: "UniqueName \(name) must not look like a Conversation SID")
+        case .conversationClosed(let sid):
+            self.init(status: .badRequest, code: 50377, message: "Conversation \(sid) is closed and cannot be changed")
+        case .timersWithoutState:
+            self.init(status: .badRequest, code: 50382, message: "Timers can only be set together with State")
+        case .userIdentityTaken(let identity):
+            self.init(status: .conflict, code: 50201, message: "User with identity \(identity) already exists")
+        case .identityLooksLikeSID(let identity):
+            self.init(status: .badRequest, code: 50206, message: "Identity \(identity) must not look like a User SID")
+        case .participantIdentityTaken(let identity):
+            self.init(status: .conflict, code: 50433, message: "Participant with identity \(identity) already exists in this Conversation")
+        case .bindingInUse(let address, let proxy):
+            self.init(
+                status: .conflict, code: 50416,
+                message: "A binding for this Participant and proxy address already exists in another Conversation: \(address) / \(proxy)")
+        case .bindingsInUse(let address, let proxy):
+            self.init(status: .conflict, code: 50425, message: "One or more address pairs are already in use: \(address) / \(proxy)")
+        case .invalidParticipantJSON(let reason):
+            self.init(status: .badRequest, code: 50424, message: "Invalid Participant: \(reason)")
+        case .tooManyParticipantsInRequest(let limit):
+            self.init(status: .badRequest, code: 50426, message: "At most \(limit) participants can be added in one request")
+        case .participantLimitReached(let limit):
+            self.init(status: .badRequest, code: 50417, message: "The Conversation already has \(limit) participants")
+        case .nonChatParticipantLimitReached(let limit):
+            self.init(status: .badRequest, code: 50422, message: "The Conversation already has \(limit) non-chat participants")
+        case .roleInUse(let sid):
+            self.init(status: .badRequest, code: 20001, message: "Role \(sid) is a Service default or assigned, and cannot be deleted")
+        case .defaultServiceUndeletable(let sid):
+            self.init(status: .badRequest, code: 20001, message: "Service \(sid) is the account's default Conversation Service and cannot be deleted")
+        }
+    }
+}

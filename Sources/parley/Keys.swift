@@ -1,0 +1,24 @@
+import ArgumentParser
+import ParleyCore
+
+/// `parley keys`: API keys, the second kind of REST credential and the signers of access tokens.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key and print its SID and secret (shown once).")
+
+        @Option(help: "The SQLite database file.") var db = "parley.db"
+        @Option(help: "A name to recognise the key by.") var friendlyName = "parley keys create"
+
+        func run() async throws {
+            let store = try Store.open(path: db)
+            try await SchemaMigrator().migrate(store)
+            let parley = Parley(store: store)
+            let account = try await parley.accounts.bootstrap().account
+            let key = try await parley.accounts.createAPIKey(accountSid: account.sid, friendlyName: friendlyName)
+            print("API key SID: \(key.sid)")
+            print("Secret:      \(key.secret)   (shown once; keep it secret)")
+        }
+    }
+}

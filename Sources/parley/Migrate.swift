@@ -1,0 +1,39 @@
+import ArgumentParser
+import ParleyCore
+
+/// `parley migrate`: apply, list or preview the embedded schema migrations.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations to a database (or list / preview them).")
+
+    @Option(help: "The SQLite database file.") var db = "parley.db"
+    @Flag(help: "List applied and pending migrations; change nothing.") var status = false
+    @Flag(help: "Print the SQL of the pending migrations; change nothing.") var dryRun = false
+
+    func run() async throws {
+        let store = try Store.open(path: db)
+        let migrator = SchemaMigrator()
+        if status {
+            for migration in try await migrator.status(of: store) {
+                print("\(migration.isApplied ? "applied" : "pending")  \(migration.name)\(migration.appliedAt.map { "  \($0)" } ?? "")")
+            }
+            do { try await migrator.checkCompatible(store) } catch let error as SchemaMigrator.NewerDatabaseError {
+                throw ValidationError(error.description)
+            }
+            return
+        }
+        do {
+            if dryRun {
+                let pending = try await migrator.pending(in: store)
+                if pending.isEmpty { print("-- nothing to apply") }
+                for migration in pending {
+                    print("-- \(migration.name)\nBEGIN;\n\(migration.sql)\nINSERT INTO schema_migrations (name, applied_at) VALUES ('\(migration.name)', <now>);\nCOMMIT;\n")
+                }
+                return
+            }
+            let applied = try await migrator.migrate(store)
+            print(applied.isEmpty ? "Database is up to date." : "Applied: \(applied.joined(separator: ", "))")
+        } catch let error as SchemaMigrator.NewerDatabaseError {
+            throw ValidationError(error.description)
+        }
+    }
+}

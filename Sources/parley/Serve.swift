@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ParleyCore
+import ParleyHTTP
+
+/// `parley serve`: migrate the database, make sure an account exists, and serve the REST API.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the server (creating and migrating the database on first start).",
+        discussion: """
+            On first start an account and its default Conversation Service are created and the account SID and \
+            auth token are printed once. Set PARLEY_ACCOUNT_SID (AC + 32 hex digits) and PARLEY_AUTH_TOKEN to \
+            create the account with exactly those credentials instead.
+            """)
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+    @Option(help: "The SQLite database file.") var db = "parley.db"
+    @Option(help: "full: an answered write survives power loss; normal: it survives a process crash only.")
+    var durability: Store.Durability = .full
+    @Option(help: "The URL clients reach Parley at, for absolute URLs in responses (default: from each request's Host).")
+    var publicURL: String?
+
+    func run() async throws {
+        var logger = Logger(label: "parley")
+        logger.logLevel = .info
+        let store = try Store.open(path: db, durability: durability)
+        let migrator = SchemaMigrator()
+        do {
+            let applied = try await migrator.migrate(store)
+            if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))", "db": "\(db)"]) }
+        } catch let error as SchemaMigrator.NewerDatabaseError {
+            throw ValidationError("\(db): \(error.description)")
+        }
+        let parley = Parley(store: store)
+        let environment = ProcessInfo.processInfo.environment
+        let bootstrap = try await parley.accounts.bootstrap(sid: environment["PARLEY_ACCOUNT_SID"], authToken: environment["PARLEY_AUTH_TOKEN"])
+        if bootstrap.created {
+            print("Created account \(bootstrap.account.sid)")
+            if environment["PARLEY_AUTH_TOKEN"] == nil {
+                print("Auth token: \(bootstrap.account.authToken)   (shown once; keep it secret)")
+            }
+            print("Default Conversation Service: \(bootstrap.account.configuration.defaultChatServiceSid ?? "-")")
+        } else if let sid = environment["PARLEY_ACCOUNT_SID"], sid != bootstrap.account.sid {
+            logger.warning("PARLEY_ACCOUNT_SID is ignored: the database already has account \(bootstrap.account.sid)")
+        }
+        let settings = ServerSettings(host: host, port: port, publicURL: publicURL)
+        let app = buildApplication(parley: parley, settings: settings, logger: logger)
+        try await app.runService()
+    }
+}
+
+extension Store.Durability: ExpressibleByArgument {}
