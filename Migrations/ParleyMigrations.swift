@@ -5,7 +5,7 @@ public struct EmbeddedMigration: Sendable {
     /// The SQL text, run as one transaction.
     public let sql: String
 
-    init(_ name: String, _ bytes: [UInt8]) {
+    public init(_ name: String, _ bytes: [UInt8]) {
         self.name = name
         self.sql = String(decoding: bytes, as: UTF8.self)
     }

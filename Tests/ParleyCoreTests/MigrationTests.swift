@@ -1,0 +1,57 @@
+import Foundation
+import ParleyMigrations
+import Testing
+@testable import ParleyCore
+
+@Suite struct MigrationTests {
+    @Test func everySQLFileInMigrationsIsEmbeddedInOrder() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Migrations/sql").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(!files.isEmpty)
+        #expect(embeddedMigrations.map { "\($0.name).sql" } == files)
+        for migration in embeddedMigrations {
+            let onDisk = try String(contentsOf: folder.appendingPathComponent("\(migration.name).sql"), encoding: .utf8)
+            #expect(migration.sql == onDisk, "the embedded \(migration.name) differs from the file")
+            #expect(migration.name.wholeMatch(of: /\d{4}_[a-z0-9_]+/) != nil)
+        }
+    }
+
+    @Test func migrateAppliesEachMigrationOnceAndRecordsIt() async throws {
+        let database = try TemporaryDatabase()
+        defer { database.cleanUp() }
+        let store = try Store.open(path: database.path)
+        let migrator = SchemaMigrator()
+        #expect(try await migrator.status(of: store).allSatisfy { !$0.isApplied })
+        let applied = try await migrator.migrate(store)
+        #expect(applied == embeddedMigrations.map(\.name))
+        #expect(try await migrator.migrate(store).isEmpty)
+        #expect(try await migrator.status(of: store).allSatisfy(\.isApplied))
+        #expect(try await migrator.pending(in: store).isEmpty)
+    }
+
+    @Test func aDatabaseFromANewerParleyIsRefused() async throws {
+        let database = try TemporaryDatabase()
+        defer { database.cleanUp() }
+        let store = try Store.open(path: database.path)
+        try await SchemaMigrator().migrate(store)
+        try await store.writer.write { db in
+            try db.execute(sql: "INSERT INTO schema_migrations (name, applied_at) VALUES ('9999_from_the_future', '2030-01-01T00:00:00Z')")
+        }
+        await #expect(throws: SchemaMigrator.NewerDatabaseError.self) { try await SchemaMigrator().checkCompatible(store) }
+        await #expect(throws: SchemaMigrator.NewerDatabaseError.self) { try await SchemaMigrator().migrate(store) }
+    }
+
+    @Test func aFailingMigrationLeavesNothingBehind() async throws {
+        let store = try Store.inMemory()
+        let broken = SchemaMigrator(migrations: embeddedMigrations + [brokenMigration])
+        await #expect(throws: (any Error).self) { try await broken.migrate(store) }
+        let status = try await broken.status(of: store)
+        #expect(status.last?.isApplied == false)
+        let leftover = try await store.writer.read { db in try db.tableExists("half_made") }
+        #expect(!leftover)
+    }
+
+    private var brokenMigration: EmbeddedMigration {
+        EmbeddedMigration("9000_broken", Array("CREATE TABLE half_made (x); INSERT INTO no_such_table VALUES (1);".utf8))
+    }
+}
