@@ -15,7 +15,9 @@ struct Keys: AsyncParsableCommand {
             let store = try Store.open(path: db)
             try await SchemaMigrator().migrate(store)
             let parley = Parley(store: store)
-            let account = try await parley.accounts.bootstrap().account
+            guard let account = try await parley.accounts.primaryAccount() else {
+                throw ValidationError("\(db) has no account yet: start the server once (parley serve --db \(db)) to create it")
+            }
             let key = try await parley.accounts.createAPIKey(accountSid: account.sid, friendlyName: friendlyName)
             print("API key SID: \(key.sid)")
             print("Secret:      \(key.secret)   (shown once; keep it secret)")

@@ -29,6 +29,11 @@ public struct AccountService: Sendable {
         }
     }
 
+    /// The node's account (the first one created), if `bootstrap` has run.
+    public func primaryAccount() async throws -> Account? {
+        try await store.read { tx in try tx.accounts().first }
+    }
+
     /// The principal for HTTP Basic credentials: AccountSid + AuthToken, or ApiKeySid + secret.
     public func authenticate(username: String, password: String) async throws -> Principal {
         let principal = try await store.read { tx -> Principal? in
