@@ -17,4 +17,6 @@ public struct EmbeddedMigration: Sendable {
 /// add one line here per new file. `MigrationFilesTests` fails when a file is missing from this list.
 public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0001_initial", PackageResources._001_initial_sql),
+    EmbeddedMigration("0002_memberships", PackageResources._002_memberships_sql),
+    EmbeddedMigration("0003_user_events", PackageResources._003_user_events_sql),
 ]

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ParleyCore
 
@@ -47,14 +48,37 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         MessagesController(parley: parley, limits: limits).register(on: routes)
         UsersController(parley: parley, limits: limits).register(on: routes)
         RolesController(parley: parley, limits: limits).register(on: routes)
+        MembershipsController(parley: parley, limits: limits).register(on: routes)
+    }
+    // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.
+    router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens)).get("socket") { _, _ -> Response in
+        throw TwilioError(status: .upgradeRequired, code: 20001, message: "GET /client/v1/socket needs a WebSocket upgrade")
     }
     return router
 }
 
-/// The server: the router on `settings.host:settings.port`.
+/// The WebSocket upgrade router: `/client/v1/socket` upgrades when the access token verifies; otherwise
+/// the request falls through to the HTTP router, which answers with the token's 401.
+func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<BasicWebSocketRequestContext> {
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    let socket = ChatSocket(parley: parley, settings: settings)
+    router.ws("client/v1/socket") { request, _ in
+        guard let token = AccessTokenMiddleware.token(request) else { return .dontUpgrade }
+        _ = try await parley.accessTokens.verifyAccessToken(token)
+        return .upgrade([:])
+    } onUpgrade: { inbound, outbound, context in
+        try await socket.run(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+    }
+    return router
+}
+
+/// The server: the REST router and the chat WebSocket on `settings.host:settings.port`.
 public func buildApplication(parley: Parley, settings: ServerSettings, logger: Logger) -> some ApplicationProtocol {
     Application(
         router: buildRouter(parley: parley, settings: settings),
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: buildWebSocketRouter(parley: parley, settings: settings),
+            configuration: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Parley"),
         logger: logger)
 }

@@ -6,6 +6,8 @@ import ParleyCore
 struct ParleyRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     var principal: Principal?
+    /// The chat user, on client routes behind `AccessTokenMiddleware`.
+    var chatPrincipal: ChatPrincipal?
     var baseURL: String = ""
 
     init(source: Source) {

@@ -36,6 +36,18 @@ import Testing
         }
     }
 
+    @Test func membershipListsUseTheIdentityAndAddressIndexes() async throws {
+        let plans = try await plansOf { tx, ids in
+            _ = try tx.participations(identity: "alice", serviceSid: ids.service, page: PageRequest(size: 50))
+            _ = try tx.participations(address: "+15550001111", serviceSid: ids.service, page: PageRequest(size: 50))
+        }
+        let pages = plans.filter { $0.sql.contains("LIMIT") }
+        #expect(pages.count == 2)
+        #expect(pages.first?.plan.contains("participants_by_identity") == true, "\(pages.first?.plan ?? "")")
+        #expect(pages.last?.plan.contains("participants_by_address") == true, "\(pages.last?.plan ?? "")")
+        for entry in pages { #expect(!entry.plan.contains("TEMP B-TREE"), "\(entry.plan)") }
+    }
+
     @Test func listsPageByTheirKeyWithoutScanning() async throws {
         let plans = try await plansOf { tx, ids in
             _ = try tx.conversations(serviceSid: ids.service, filter: .init(), page: PageRequest(size: 50, cursor: .init(key: 10, direction: .after)))

@@ -12,13 +12,16 @@ Environment:
     PARLEY_ACCOUNT_SID   Account SID the server accepts (AC...)
     PARLEY_AUTH_TOKEN    its Auth Token
     PARLEY_WAIT          seconds to wait for the server's port to open (default 30)
+    PARLEY_DB            the server's SQLite file; enables the `access_token` check (skipped without it),
+                         which creates an API key there and verifies tokens with `parley token --verify`
+    PARLEY_BIN           the parley executable for that check (default: .build/debug/parley in the repo)
 
 Usage:
     python compat.py [CHECK ...]     run all checks, or only the named ones
     python compat.py --list          print the check names
 
-Output: one line per check, `ok   name` or `FAIL name: reason`, then
-`N passed, M failed`. Exit status 1 if any check failed, 2 on bad setup.
+Output: one line per check, `ok   name`, `FAIL name: reason` or `skip name: reason`
+(not counted), then `N passed, M failed`. Exit status 1 if any check failed, 2 on bad setup.
 """
 
 import datetime
@@ -26,6 +29,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 import traceback
@@ -34,6 +38,8 @@ import uuid
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.jwt.access_token import AccessToken
+from twilio.jwt.access_token.grants import ChatGrant
 from twilio.rest import Client
 
 # --------------------------------------------------------------------------
@@ -103,6 +109,10 @@ def check(fn):
 
 class CheckFailed(Exception):
     pass
+
+
+class CheckSkipped(Exception):
+    """The check cannot run in this setup (the reason says what is missing); counted neither way."""
 
 
 class Ctx:
@@ -704,6 +714,76 @@ def errors(t):
                       "a rejected create must not leave a conversation behind")
 
 
+def parley_cli(args):
+    """Run the parley executable (PARLEY_BIN) on PARLEY_DB; returns the CompletedProcess."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    binary = os.environ.get("PARLEY_BIN", "").strip() or os.path.join(here, "..", "..", ".build", "debug", "parley")
+    expect(os.access(binary, os.X_OK), "parley executable not found at {} (build it, or set PARLEY_BIN)".format(binary))
+    return subprocess.run([binary] + args + ["--db", os.environ["PARLEY_DB"]],
+                          capture_output=True, text=True, timeout=60)
+
+
+def verify_token(token):
+    """`parley token --verify`: ({"identity": ..., "service": ...}, None) or (None, twilio_code)."""
+    done = parley_cli(["token", "--verify", token])
+    if done.returncode == 0:
+        return dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line), None
+    match = re.match(r"(\d{5}) ", done.stderr)
+    expect(match is not None, "parley token --verify failed without a Twilio code: {!r}".format(done.stderr.strip()))
+    return None, int(match.group(1))
+
+
+@check
+def access_token(t):
+    if not os.environ.get("PARLEY_DB", "").strip():
+        raise CheckSkipped("PARLEY_DB is not set (the server's database file; tokens are verified with parley token --verify)")
+    # An API key of the account, made the way an operator makes one; the library needs its secret.
+    done = parley_cli(["keys", "create", "--friendly-name", "compat access_token"])
+    expect(done.returncode == 0, "parley keys create failed: {}".format(done.stderr.strip()))
+    key_sid = re.search(r"API key SID:\s*(SK[0-9a-f]{32})", done.stdout)
+    secret = re.search(r"Secret:\s*(\S+)", done.stdout)
+    expect(key_sid is not None and secret is not None, "unexpected parley keys create output: {!r}".format(done.stdout))
+    key_sid, secret = key_sid.group(1), secret.group(1)
+
+    def mint(identity, service_sid=None, signing_secret=secret, signing_key=key_sid, **kwargs):
+        token = AccessToken(t.account_sid, signing_key, signing_secret, identity=identity, **kwargs)
+        token.add_grant(ChatGrant(service_sid=service_sid))
+        return token.to_jwt()
+
+    # A token for a new identity in a named Service: accepted, and the identity is now a User there,
+    # with the Service's default role, as the REST API shows.
+    svc = new_service(t, "token")
+    identity = "compat-token-" + suffix()
+    principal, code = verify_token(mint(identity, svc.sid, ttl=600))
+    expect(code is None, "a token minted by twilio-python was refused with {}".format(code))
+    expect_eq((principal.get("identity"), principal.get("service")), (identity, svc.sid), "verified identity and service")
+    user = t.conv.services(svc.sid).users(identity).fetch()
+    expect_eq(user.identity, identity, "user created by the token")
+    expect_eq(user.role_sid, t.conv.services(svc.sid).configuration().fetch().default_chat_service_role_sid,
+              "the new user's role (the Service's default)")
+    expect_eq(principal.get("user"), user.sid, "verified user sid")
+
+    # Without a service_sid in the chat grant: the account's default Service.
+    default_sid = t.conv.configuration().fetch().default_chat_service_sid
+    identity = "compat-token-" + suffix()
+    principal, code = verify_token(mint(identity))
+    expect(code is None, "a token without service_sid was refused with {}".format(code))
+    expect_eq(principal.get("service"), default_sid, "service of a grant without service_sid")
+    t.defer(t.conv.users(identity).delete)
+
+    # Each refusal carries its Twilio code.
+    now = int(time.time())
+    for what, token, expected in [
+        ("wrong secret", mint("mallory", signing_secret=uuid.uuid4().hex), 20107),
+        ("unknown API key", mint("mallory", signing_key="SK" + uuid.uuid4().hex), 20103),
+        ("expired", mint("mallory", ttl=-7200), 20104),
+        ("not yet valid", mint("mallory", nbf=now + 3600, ttl=7200), 20105),
+        ("not a JWT", "not-a-token", 20101),
+    ]:
+        principal, code = verify_token(token)
+        expect_eq(code, expected, "Twilio code for a token with {}".format(what))
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -755,6 +835,8 @@ def main(argv):
         t = Ctx(base_url, env["PARLEY_ACCOUNT_SID"], env["PARLEY_AUTH_TOKEN"])
         try:
             fn(t)
+        except CheckSkipped as exc:
+            print("skip {}: {}".format(fn.__name__, exc), flush=True)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, never fatal
             failed += 1
             reason = " ".join(describe(exc).split())

@@ -50,4 +50,20 @@ public enum ParleyError: Error, Equatable, Sendable {
     case roleInUse(sid: String)
     /// The Service is the account's default and cannot be deleted.
     case defaultServiceUndeletable(sid: String)
+
+    // Access tokens (chat clients). Each is a 401 with the Twilio code of that case.
+    /// The token is not a JWT: not three segments, a segment that is not base64url, JSON that does not parse, no `exp`.
+    case accessTokenMalformed(reason: String)
+    /// The JWT header is not a Twilio access token's: `alg` other than HS256, `cty` other than `twilio-fpa;v=1`.
+    case accessTokenInvalidHeader(reason: String)
+    /// `iss` is no API key of the account in `sub` (unknown key, key of another account, missing claim).
+    case accessTokenInvalidIssuer(reason: String)
+    /// `exp` has passed, or lies further from `nbf` than the 24 h a token may live.
+    case accessTokenExpired(reason: String)
+    /// `nbf` is still ahead.
+    case accessTokenNotYetValid(notBefore: Timestamp)
+    /// The identity or chat grant is missing or unusable (e.g. names a Service the account does not have).
+    case accessTokenInvalidGrants(reason: String)
+    /// The signature does not match the API key's secret.
+    case accessTokenInvalidSignature
 }

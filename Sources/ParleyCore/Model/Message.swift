@@ -1,5 +1,5 @@
 /// A message in a Conversation, numbered by `index` (from 0, per conversation, never reused).
-public struct Message: Sendable, Equatable {
+public struct Message: Sendable, Equatable, Codable {
     public var sid: String
     public var serviceSid: String
     public var conversationSid: String

@@ -1,5 +1,5 @@
 /// A member of a Conversation: a chat identity, or an external address paired with a proxy address.
-public struct Participant: Sendable, Equatable {
+public struct Participant: Sendable, Equatable, Codable {
     public var sid: String
     public var serviceSid: String
     public var conversationSid: String
@@ -9,6 +9,7 @@ public struct Participant: Sendable, Equatable {
     public var roleSid: String?
     public var lastReadMessageIndex: Int64?
     public var lastReadTimestamp: String?
+    public var notificationLevel: NotificationLevel = .default
     public var dateCreated: Timestamp
     public var dateUpdated: Timestamp
 
@@ -16,9 +17,14 @@ public struct Participant: Sendable, Equatable {
     public var channel: Channel { binding?.channel ?? .chat }
 }
 
+/// Whether a participant wants push notifications for the conversation.
+public enum NotificationLevel: String, Sendable, CaseIterable, Codable {
+    case `default`, muted
+}
+
 /// How a non-chat participant is reached: their address and the proxy address they talk to.
 /// A chat participant in a Group MMS has only a projected address.
-public struct MessagingBinding: Sendable, Equatable {
+public struct MessagingBinding: Sendable, Equatable, Codable {
     public var address: String?
     public var proxyAddress: String?
     public var projectedAddress: String?

@@ -1,5 +1,5 @@
 /// A chat identity in a Service.
-public struct User: Sendable, Equatable {
+public struct User: Sendable, Equatable, Codable {
     public var sid: String
     public var serviceSid: String
     public var identity: String

@@ -1,6 +1,7 @@
 /// Conversations (`/v1/Conversations`, `/v1/Services/{IS}/Conversations`, `/v1/ConversationWithParticipants`).
 public struct ConversationService: Sendable {
     let store: Store
+    let events: EventRecorder
     let now: @Sendable () -> Timestamp
 
     /// The fields of a Conversation a request may set; nil leaves a field as it is (or unset on create).
@@ -38,12 +39,13 @@ public struct ConversationService: Sendable {
         }
         let inputs = try participants.map(ParticipantService.Changes.init(participantJSON:))
         let now = self.now()
+        let events = self.events
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let conversation = try Self.insertConversation(changes, service: service, principal: principal, now: now, tx: tx)
             for input in inputs {
                 do {
-                    _ = try ParticipantService.insertParticipant(input, conversation: conversation, service: service, now: now, tx: tx)
+                    _ = try ParticipantService.insertParticipant(input, conversation: conversation, service: service, events: events, now: now, tx: tx)
                 } catch ParleyError.bindingInUse(let address, let proxyAddress) {
                     throw ParleyError.bindingsInUse(address: address, proxyAddress: proxyAddress)
                 } catch ParleyError.invalidParameter(_, let reason) {
@@ -80,14 +82,17 @@ public struct ConversationService: Sendable {
             Self.apply(changes, to: &conversation, now: now)
             conversation.dateUpdated = changes.dateUpdated ?? now
             try tx.update(conversation)
+            try events.recordForMembers(.conversationUpdated, .conversation(conversation), conversation: conversation, now: now, in: tx)
             return conversation
         }
     }
 
     /// Deletes the conversation with its participants and messages.
     public func delete(_ principal: Principal, _ scope: ServiceScope, sidOrUniqueName: String) async throws {
+        let now = self.now()
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            try events.recordForMembers(.conversationRemoved, .conversation(conversation), conversation: conversation, now: now, in: tx)
             try tx.deleteConversation(sid: conversation.sid)
         }
     }

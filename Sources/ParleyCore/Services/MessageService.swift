@@ -1,6 +1,7 @@
 /// Messages (`/v1/Conversations/{CH}/Messages`, and the same under `/v1/Services/{IS}`).
 public struct MessageService: Sendable {
     let store: Store
+    let events: EventRecorder
     let now: @Sendable () -> Timestamp
 
     /// The fields of a Message a request may set; nil leaves a field as it is (or unset on create).
@@ -50,6 +51,7 @@ public struct MessageService: Sendable {
             try tx.touchConversation(sid: conversation.sid, at: now)
             conversation.dateUpdated = now
             try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)
+            try events.recordForMembers(.messageAdded, .message(message), conversation: conversation, now: now, in: tx)
             return message
         }
     }
@@ -88,15 +90,19 @@ public struct MessageService: Sendable {
             if let dateCreated = changes.dateCreated { message.dateCreated = dateCreated }
             message.dateUpdated = changes.dateUpdated ?? now
             try tx.update(message)
+            try events.recordForMembers(.messageUpdated, .message(message), conversation: conversation, now: now, in: tx)
             return message
         }
     }
 
     /// Deletes the message. Its index is not reused.
-    public func delete(_ principal: Principal, _ scope: ServiceScope, conversation: String, sid: String) async throws {
+    public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sid: String) async throws {
+        let now = self.now()
         try await store.write { tx in
-            let message = try tx.requireMessage(sid, in: tx.requireConversation(conversation, in: tx.resolveService(principal, scope)))
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            let message = try tx.requireMessage(sid, in: conversation)
             try tx.deleteMessage(sid: message.sid)
+            try events.recordForMembers(.messageRemoved, .message(message), conversation: conversation, now: now, in: tx)
         }
     }
 

@@ -9,17 +9,34 @@ public struct Parley: Sendable {
     public let conversations: ConversationService
     public let participants: ParticipantService
     public let messages: MessageService
+    public let accessTokens: AccessTokenService
+    public let memberships: MembershipService
+    /// Live fan-out of committed events to connected chat clients.
+    public let hub: EventHub
+    public let eventLog: EventLogService
+    public let typing: TypingService
 
-    /// - Parameter now: the clock; tests pass a fixed one.
-    public init(store: Store, now: @escaping @Sendable () -> Timestamp = { .now }) {
+    /// - Parameters:
+    ///   - now: the clock; tests pass a fixed one.
+    ///   - hub: where committed events go live.
+    ///   - typingTimeout: how long a typing indicator lasts without a new `typing`.
+    public init(
+        store: Store, hub: EventHub = EventHub(), typingTimeout: Duration = .seconds(5), now: @escaping @Sendable () -> Timestamp = { .now }
+    ) {
         self.store = store
+        self.hub = hub
+        let events = EventRecorder(hub: hub)
+        self.eventLog = EventLogService(store: store, now: now)
+        self.typing = TypingService(store: store, hub: hub, timeout: typingTimeout)
         self.accounts = AccountService(store: store, now: now)
         self.services = ChatServices(store: store, now: now)
         self.roles = RoleService(store: store, now: now)
-        self.users = UserService(store: store, now: now)
-        self.conversations = ConversationService(store: store, now: now)
-        self.participants = ParticipantService(store: store, now: now)
-        self.messages = MessageService(store: store, now: now)
+        self.users = UserService(store: store, events: events, now: now)
+        self.conversations = ConversationService(store: store, events: events, now: now)
+        self.participants = ParticipantService(store: store, events: events, now: now)
+        self.messages = MessageService(store: store, events: events, now: now)
+        self.accessTokens = AccessTokenService(store: store, now: now)
+        self.memberships = MembershipService(store: store, events: events, now: now)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 /// Participants (`/v1/Conversations/{CH}/Participants`, and the same under `/v1/Services/{IS}`).
 public struct ParticipantService: Sendable {
     let store: Store
+    let events: EventRecorder
     let now: @Sendable () -> Timestamp
 
     /// The fields of a Participant a request may set; nil leaves a field as it is (or unset on create).
@@ -28,7 +29,7 @@ public struct ParticipantService: Sendable {
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let conversation = try tx.requireConversation(sidOrUniqueName, in: service)
-            return try Self.insertParticipant(changes, conversation: conversation, service: service, now: now, tx: tx)
+            return try Self.insertParticipant(changes, conversation: conversation, service: service, events: events, now: now, tx: tx)
         }
     }
 
@@ -86,16 +87,31 @@ public struct ParticipantService: Sendable {
             participant.dateUpdated = changes.dateUpdated ?? now
             let bindingActive = try Self.claimBinding(participant, conversation: conversation, tx: tx)
             try tx.update(participant, bindingActive: bindingActive)
+            try events.recordForMembers(.participantUpdated, .participant(participant), conversation: conversation, now: now, in: tx)
             return participant
         }
     }
 
-    public func delete(_ principal: Principal, _ scope: ServiceScope, conversation: String, sidOrIdentity: String) async throws {
+    public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sidOrIdentity: String) async throws {
+        let now = self.now()
         try await store.write { tx in
-            let participant = try tx.requireParticipant(
-                sidOrIdentity, in: tx.requireConversation(conversation, in: tx.resolveService(principal, scope)))
-            try tx.deleteParticipant(sid: participant.sid)
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            let participant = try tx.requireParticipant(sidOrIdentity, in: conversation)
+            try Self.removeParticipant(participant, from: conversation, events: events, now: now, tx: tx)
         }
+    }
+
+    /// Removes a participant: the others hear `participantLeft`, the one who left `conversationRemoved`.
+    static func removeParticipant(_ participant: Participant, from conversation: Conversation, events: EventRecorder, now: Timestamp, tx: StoreTransaction)
+        throws
+    {
+        try events.recordForMembers(.participantLeft, .participant(participant), conversation: conversation, now: now, in: tx)
+        if let identity = participant.identity {
+            try events.record(
+                .conversationRemoved, .conversation(conversation), conversationSid: conversation.sid, serviceSid: conversation.serviceSid,
+                to: [identity], now: now, in: tx)
+        }
+        try tx.deleteParticipant(sid: participant.sid)
     }
 
     static func validate(_ changes: Changes) throws {
@@ -116,9 +132,9 @@ public struct ParticipantService: Sendable {
     /// Adds a participant to `conversation`, checking every rule Twilio enforces: exactly one of
     /// identity or address, a proxy address with an address, one identity per conversation, one open
     /// conversation per address pair in the Service, and the participant limits.
-    static func insertParticipant(_ changes: Changes, conversation: Conversation, service: ChatService, now: Timestamp, tx: StoreTransaction) throws
-        -> Participant
-    {
+    static func insertParticipant(
+        _ changes: Changes, conversation: Conversation, service: ChatService, events: EventRecorder, now: Timestamp, tx: StoreTransaction
+    ) throws -> Participant {
         try validate(changes)
         guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
         switch (changes.identity, changes.address) {
@@ -166,6 +182,11 @@ public struct ParticipantService: Sendable {
         try tx.insert(participant, bindingActive: bindingActive)
         var touched = conversation
         try ConversationService.recordActivity(on: &touched, now: now, tx: tx)
+        try events.recordForMembers(.participantJoined, .participant(participant), conversation: touched, now: now, in: tx)
+        if let identity = participant.identity {
+            try events.record(
+                .conversationAdded, .conversation(touched), conversationSid: touched.sid, serviceSid: service.sid, to: [identity], now: now, in: tx)
+        }
         return participant
     }
 

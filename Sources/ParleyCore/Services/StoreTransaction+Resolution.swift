@@ -20,38 +20,31 @@ extension StoreTransaction {
     }
 
     func requireConversation(_ sidOrUniqueName: String, in service: ChatService) throws -> Conversation {
-        guard let conversation = try conversation(sidOrUniqueName: sidOrUniqueName, serviceSid: service.sid) else {
-            throw ParleyError.notFound(resource: "/Conversations/\(sidOrUniqueName)")
-        }
-        return conversation
+        try found(conversation(sidOrUniqueName: sidOrUniqueName, serviceSid: service.sid), "/Conversations/\(sidOrUniqueName)")
     }
 
     func requireParticipant(_ sidOrIdentity: String, in conversation: Conversation) throws -> Participant {
-        guard let participant = try participant(sidOrIdentity: sidOrIdentity, conversationSid: conversation.sid) else {
-            throw ParleyError.notFound(resource: "/Conversations/\(conversation.sid)/Participants/\(sidOrIdentity)")
-        }
-        return participant
+        try found(
+            participant(sidOrIdentity: sidOrIdentity, conversationSid: conversation.sid),
+            "/Conversations/\(conversation.sid)/Participants/\(sidOrIdentity)")
     }
 
     func requireMessage(_ sid: String, in conversation: Conversation) throws -> Message {
-        guard let message = try message(sid: sid, conversationSid: conversation.sid) else {
-            throw ParleyError.notFound(resource: "/Conversations/\(conversation.sid)/Messages/\(sid)")
-        }
-        return message
+        try found(message(sid: sid, conversationSid: conversation.sid), "/Conversations/\(conversation.sid)/Messages/\(sid)")
     }
 
     func requireUser(_ sidOrIdentity: String, in service: ChatService) throws -> User {
-        guard let user = try user(sidOrIdentity: sidOrIdentity, serviceSid: service.sid) else {
-            throw ParleyError.notFound(resource: "/Users/\(sidOrIdentity)")
-        }
-        return user
+        try found(user(sidOrIdentity: sidOrIdentity, serviceSid: service.sid), "/Users/\(sidOrIdentity)")
     }
 
     func requireRole(_ sid: String, in service: ChatService) throws -> Role {
-        guard let role = try role(sid: sid, serviceSid: service.sid) else {
-            throw ParleyError.notFound(resource: "/Roles/\(sid)")
-        }
-        return role
+        try found(role(sid: sid, serviceSid: service.sid), "/Roles/\(sid)")
+    }
+
+    /// The value, or a 404 naming `resource`.
+    private func found<Value>(_ value: Value?, _ resource: @autoclosure () -> String) throws -> Value {
+        guard let value else { throw ParleyError.notFound(resource: resource()) }
+        return value
     }
 
     /// A role given as a parameter: it must exist in the Service and be of `type`.

@@ -1,6 +1,7 @@
 /// Users (`/v1/Users`, `/v1/Services/{IS}/Users`): the chat identities of a Service.
 public struct UserService: Sendable {
     let store: Store
+    let events: EventRecorder
     let now: @Sendable () -> Timestamp
 
     /// The fields of a User a request may set; nil leaves a field as it is (or unset on create).
@@ -54,6 +55,7 @@ public struct UserService: Sendable {
             if let role = try tx.roleParameter(changes.roleSid, type: .service, in: service) { user.roleSid = role }
             user.dateUpdated = now
             try tx.update(user)
+            try events.record(.userUpdated, .user(user), conversationSid: nil, serviceSid: service.sid, to: [user.identity], now: now, in: tx)
             return user
         }
     }

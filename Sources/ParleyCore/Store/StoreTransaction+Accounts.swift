@@ -44,6 +44,13 @@ extension StoreTransaction {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_keys WHERE sid = ?"), arguments: [sid]).map(APIKey.init(row:))
     }
 
+    /// The account's API keys, oldest first.
+    public func apiKeys(accountSid: String) throws -> [APIKey] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM api_keys WHERE account_sid = ? ORDER BY date_created, sid"), arguments: [accountSid]
+        ).map(APIKey.init(row:))
+    }
+
     public func insert(_ key: APIKey) throws {
         try db.execute(
             sql: "INSERT INTO api_keys (sid, account_sid, friendly_name, secret, date_created) VALUES (?, ?, ?, ?, ?)",

@@ -57,10 +57,11 @@ extension StoreTransaction {
             sql: """
                 INSERT INTO conversations (sid, service_sid, unique_name, friendly_name, attributes, state, messaging_service_sid,
                                            timer_inactive, timer_closed, date_inactive, date_closed, email_address, email_name,
-                                           date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           date_created, date_updated, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [conversation.sid, conversation.serviceSid] + conversation.mutableColumns + [conversation.dateCreated, conversation.dateUpdated])
+            arguments: [conversation.sid, conversation.serviceSid] + conversation.mutableColumns
+                + [conversation.dateCreated, conversation.dateUpdated, conversation.createdBy])
     }
 
     public func update(_ conversation: Conversation) throws {
@@ -76,6 +77,14 @@ extension StoreTransaction {
         try db.execute(
             sql: "UPDATE participants SET binding_active = 0 WHERE conversation_sid = ? AND binding_active = 1 AND ? = 'closed'",
             arguments: [conversation.sid, conversation.state.rawValue])
+    }
+
+    /// The conversations with these SIDs, by SID: one query for a whole page of memberships.
+    public func conversations(sids: [String]) throws -> [String: Conversation] {
+        guard !sids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: sids.count).joined(separator: ",")
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM conversations WHERE sid IN (\(marks))", arguments: StatementArguments(sids))
+        return Dictionary(uniqueKeysWithValues: rows.map(Conversation.init(row:)).map { ($0.sid, $0) })
     }
 
     /// Deletes the conversation with its participants and messages.
@@ -95,7 +104,8 @@ extension Conversation {
             timers: ConversationTimers(
                 inactive: row["timer_inactive"], closed: row["timer_closed"], dateInactive: row["date_inactive"], dateClosed: row["date_closed"]),
             emailBinding: emailAddress == nil && emailName == nil ? nil : EmailBinding(address: emailAddress, name: emailName),
-            dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+            createdBy: row["created_by"], dateCreated: row["date_created"], dateUpdated: row["date_updated"],
+            nextMessageIndex: row["next_message_index"])
     }
 
     /// The columns from `unique_name` to `email_name`, in table order.

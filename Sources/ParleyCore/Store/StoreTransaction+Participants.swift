@@ -16,6 +16,21 @@ extension StoreTransaction {
             request: page, decode: Participant.init(row:))
     }
 
+    /// A page of the participations of a chat identity across the Service's conversations, oldest first
+    /// (index `participants_by_identity`).
+    public func participations(identity: String, serviceSid: String, page: PageRequest) throws -> Page<Participant> {
+        try self.page(
+            table: "participants", filter: "service_sid = ? AND identity = ?", arguments: [serviceSid, identity], key: "seq",
+            order: .ascending, request: page, decode: Participant.init(row:))
+    }
+
+    /// A page of the participations of a messaging address, closed conversations included (index `participants_by_address`).
+    public func participations(address: String, serviceSid: String, page: PageRequest) throws -> Page<Participant> {
+        try self.page(
+            table: "participants", filter: "service_sid = ? AND address = ?", arguments: [serviceSid, address], key: "seq",
+            order: .ascending, request: page, decode: Participant.init(row:))
+    }
+
     /// How many participants the conversation has, and how many of them are not chat participants.
     public func participantCounts(conversationSid: String) throws -> (all: Int, nonChat: Int) {
         let row = try Row.fetchOne(
@@ -46,8 +61,8 @@ extension StoreTransaction {
             sql: """
                 INSERT INTO participants (sid, service_sid, conversation_sid, identity, channel, address, proxy_address, projected_address,
                                           binding_active, attributes, role_sid, last_read_message_index, last_read_timestamp,
-                                          date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          notification_level, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [participant.sid, participant.serviceSid, participant.conversationSid] + participant.mutableColumns(bindingActive: bindingActive))
     }
@@ -57,7 +72,7 @@ extension StoreTransaction {
             sql: """
                 UPDATE participants SET identity = ?, channel = ?, address = ?, proxy_address = ?, projected_address = ?, binding_active = ?,
                                         attributes = ?, role_sid = ?, last_read_message_index = ?, last_read_timestamp = ?,
-                                        date_created = ?, date_updated = ?
+                                        notification_level = ?, date_created = ?, date_updated = ?
                 WHERE sid = ?
                 """,
             arguments: participant.mutableColumns(bindingActive: bindingActive) + [participant.sid])
@@ -78,14 +93,16 @@ extension Participant {
             sid: row["sid"], serviceSid: row["service_sid"], conversationSid: row["conversation_sid"], identity: row["identity"],
             binding: hasBinding ? MessagingBinding(address: address, proxyAddress: proxyAddress, projectedAddress: projectedAddress) : nil,
             attributes: row["attributes"], roleSid: row["role_sid"], lastReadMessageIndex: row["last_read_message_index"],
-            lastReadTimestamp: row["last_read_timestamp"], dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+            lastReadTimestamp: row["last_read_timestamp"],
+            notificationLevel: NotificationLevel(rawValue: row["notification_level"]) ?? .default,
+            dateCreated: row["date_created"], dateUpdated: row["date_updated"])
     }
 
     /// The columns from `identity` to `date_updated`, in table order.
     fileprivate func mutableColumns(bindingActive: Bool) -> StatementArguments {
         [
             identity, channel.rawValue, binding?.address, binding?.proxyAddress, binding?.projectedAddress, bindingActive, attributes, roleSid,
-            lastReadMessageIndex, lastReadTimestamp, dateCreated, dateUpdated,
+            lastReadMessageIndex, lastReadTimestamp, notificationLevel.rawValue, dateCreated, dateUpdated,
         ]
     }
 }

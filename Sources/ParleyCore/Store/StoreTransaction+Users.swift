@@ -9,6 +9,16 @@ extension StoreTransaction {
         ).map(User.init(row:))
     }
 
+    /// The SIDs of the Users with these identities, by identity: one query for a page of participants.
+    public func userSids(identities: [String], serviceSid: String) throws -> [String: String] {
+        guard !identities.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: identities.count).joined(separator: ",")
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT identity, sid FROM users WHERE service_sid = ? AND identity IN (\(marks))",
+            arguments: StatementArguments([serviceSid] + identities))
+        return Dictionary(rows.map { ($0["identity"] as String, $0["sid"] as String) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func users(serviceSid: String, page: PageRequest) throws -> Page<User> {
         try self.page(
             table: "users", filter: "service_sid = ?", arguments: [serviceSid], key: "seq", order: .ascending, request: page,

@@ -3,9 +3,6 @@ import ParleyCore
 extension Renderer {
     func conversation(_ conversation: Conversation) -> JSONValue {
         let url = urls.conversation(conversation.sid)
-        var timers: [(String, JSONValue)] = []
-        if let date = conversation.timers.dateInactive { timers.append(("date_inactive", JSONValue(date))) }
-        if let date = conversation.timers.dateClosed { timers.append(("date_closed", JSONValue(date))) }
         var bindings: [(String, JSONValue)] = []
         if let email = conversation.emailBinding {
             bindings.append(("email", .object([("address", JSONValue(email.address)), ("name", JSONValue(email.name))])))
@@ -21,7 +18,7 @@ extension Renderer {
             ("state", .string(conversation.state.rawValue)),
             ("date_created", JSONValue(conversation.dateCreated)),
             ("date_updated", JSONValue(conversation.dateUpdated)),
-            ("timers", .object(timers)),
+            ("timers", timers(conversation.timers)),
             ("url", .string(url)),
             ("links", .object([
                 ("participants", .string("\(url)/Participants")),
@@ -30,5 +27,15 @@ extension Renderer {
             ])),
             ("bindings", .object(bindings)),
         ])
+    }
+}
+
+extension Renderer {
+    /// `{}`, or the absolute times the timers fire next.
+    func timers(_ timers: ConversationTimers) -> JSONValue {
+        var fields: [(String, JSONValue)] = []
+        if let date = timers.dateInactive { fields.append(("date_inactive", JSONValue(date))) }
+        if let date = timers.dateClosed { fields.append(("date_closed", JSONValue(date))) }
+        return .object(fields)
     }
 }

@@ -16,7 +16,8 @@ struct Paging: Sendable {
     init(_ form: FormParameters, defaultSize: Int = 50, maximumSize: Int) throws {
         let requested = try form.int("PageSize") ?? Int64(defaultSize)
         guard requested >= 1, requested <= Self.ceiling else {
-            throw ParleyError.invalidParameter(name: "PageSize", reason: "must be between 1 and \(maximumSize)")
+            throw ParleyError.invalidParameter(
+                name: "PageSize", reason: "must be between 1 and \(Self.ceiling) (pages larger than \(maximumSize) are cut to \(maximumSize))")
         }
         size = min(Int(requested), maximumSize)
         let page = try form.int("Page") ?? 0

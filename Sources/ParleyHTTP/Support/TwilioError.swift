@@ -92,6 +92,26 @@ extension TwilioError {
             self.init(status: .badRequest, code: 20001, message: "Role \(sid) is a Service default or assigned, and cannot be deleted")
         case .defaultServiceUndeletable(let sid):
             self.init(status: .badRequest, code: 20001, message: "Service \(sid) is the account's default Conversation Service and cannot be deleted")
+        case .accessTokenMalformed(let reason):
+            self.init(status: .unauthorized, code: 20101, message: "Invalid Access Token: \(reason)")
+        case .accessTokenInvalidHeader(let reason):
+            self.init(status: .unauthorized, code: 20102, message: "Invalid Access Token header: \(reason)")
+        case .accessTokenInvalidIssuer(let reason):
+            self.init(status: .unauthorized, code: 20103, message: "Invalid Access Token issuer/subject: \(reason)")
+        case .accessTokenExpired(let reason):
+            self.init(status: .unauthorized, code: 20104, message: "Access Token expired or expiration date invalid: \(reason)")
+        case .accessTokenNotYetValid(let notBefore):
+            self.init(status: .unauthorized, code: 20105, message: "Access Token not yet valid: it is valid from \(notBefore)")
+        case .accessTokenInvalidGrants(let reason):
+            self.init(status: .unauthorized, code: 20106, message: "Invalid Access Token grants: \(reason)")
+        case .accessTokenInvalidSignature:
+            self.init(status: .unauthorized, code: 20107, message: "Invalid Access Token signature")
         }
     }
+}
+
+extension ParleyError {
+    /// The Twilio error code and message this error is answered with (for the command line, which reports them without HTTP).
+    public var twilioCode: Int { TwilioError(self).code }
+    public var twilioMessage: String { TwilioError(self).message }
 }

@@ -1,0 +1,129 @@
+import Synchronization
+
+/// In-process fan-out of live events to the connected clients of each user.
+///
+/// Publishing never waits for a client: each subscription has a bounded buffer, and a client that
+/// falls behind by more than that is cut off (its stream ends with `overflowed` set) rather than
+/// slowing anyone else down. It sits behind this small interface so a multi-node store can feed it
+/// from elsewhere (PostgreSQL LISTEN/NOTIFY) later.
+public final class EventHub: Sendable {
+    /// What a subscription receives.
+    public enum Delivery: Sendable, Equatable {
+        /// A durable event, already committed.
+        case event(ChatEvent)
+        /// An ephemeral signal (typing), never stored.
+        case typing(TypingSignal)
+    }
+
+    /// One connection's view of the hub.
+    public final class Subscription: Sendable {
+        public let id: Int
+        public let stream: AsyncStream<Delivery>
+        private let overflowFlag = Mutex(false)
+
+        /// True when the stream ended because the client could not keep up.
+        public var overflowed: Bool { overflowFlag.withLock { $0 } }
+
+        init(id: Int, stream: AsyncStream<Delivery>) {
+            self.id = id
+            self.stream = stream
+        }
+
+        func markOverflowed() { overflowFlag.withLock { $0 = true } }
+    }
+
+    private struct Key: Hashable {
+        var serviceSid: String
+        var identity: String
+    }
+
+    private struct Subscriber {
+        var subscription: Subscription
+        var continuation: AsyncStream<Delivery>.Continuation
+    }
+
+    private struct State {
+        var nextID = 0
+        var subscribers: [Key: [Int: Subscriber]] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// How many deliveries a subscription may hold before it is cut off.
+    public let bufferSize: Int
+
+    public init(bufferSize: Int = 1024) {
+        self.bufferSize = bufferSize
+    }
+
+    /// Starts receiving the user's live deliveries. Call `unsubscribe` when the connection ends.
+    public func subscribe(serviceSid: String, identity: String) -> Subscription {
+        let (stream, continuation) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingOldest(bufferSize))
+        return state.withLock { state in
+            state.nextID += 1
+            let subscription = Subscription(id: state.nextID, stream: stream)
+            state.subscribers[Key(serviceSid: serviceSid, identity: identity), default: [:]][subscription.id] =
+                Subscriber(subscription: subscription, continuation: continuation)
+            return subscription
+        }
+    }
+
+    public func unsubscribe(_ subscription: Subscription) {
+        let removed = state.withLock { state in
+            for key in state.subscribers.keys {
+                if let subscriber = state.subscribers[key]?.removeValue(forKey: subscription.id) {
+                    if state.subscribers[key]?.isEmpty == true { state.subscribers[key] = nil }
+                    return Optional(subscriber)
+                }
+            }
+            return nil
+        }
+        removed?.continuation.finish()
+    }
+
+    /// Delivers committed events to their users' connections.
+    public func publish(_ events: [ChatEvent]) {
+        for event in events {
+            deliver(.event(event), serviceSid: event.serviceSid, identities: [event.identity])
+        }
+    }
+
+    /// Delivers a typing signal to the given users' connections.
+    public func publish(_ signal: TypingSignal, to identities: [String]) {
+        deliver(.typing(signal), serviceSid: signal.serviceSid, identities: identities)
+    }
+
+    /// How many connections are open, for metrics and tests.
+    public var connectionCount: Int {
+        state.withLock { $0.subscribers.values.reduce(0) { $0 + $1.count } }
+    }
+
+    private func deliver(_ delivery: Delivery, serviceSid: String, identities: [String]) {
+        let targets = state.withLock { state in
+            identities.flatMap { state.subscribers[Key(serviceSid: serviceSid, identity: $0)]?.values.map { $0 } ?? [] }
+        }
+        for target in targets {
+            if case .dropped = target.continuation.yield(delivery) {
+                target.subscription.markOverflowed()
+                unsubscribe(target.subscription)
+            }
+        }
+    }
+}
+
+/// A participant started or stopped typing in a conversation.
+public struct TypingSignal: Sendable, Equatable {
+    public enum Kind: String, Sendable { case started = "typingStarted", ended = "typingEnded" }
+    public var kind: Kind
+    public var serviceSid: String
+    public var conversationSid: String
+    public var identity: String
+    public var participantSid: String
+
+    public init(kind: Kind, serviceSid: String, conversationSid: String, identity: String, participantSid: String) {
+        self.kind = kind
+        self.serviceSid = serviceSid
+        self.conversationSid = conversationSid
+        self.identity = identity
+        self.participantSid = participantSid
+    }
+}
