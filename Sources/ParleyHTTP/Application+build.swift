@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import ParleyCore
+import ServiceLifecycle
 
 /// Sizes the HTTP layer enforces before the domain sees a request.
 public struct HTTPLimits: Sendable {
@@ -73,12 +74,14 @@ func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<Ba
 }
 
 /// The server: the REST router and the chat WebSocket on `settings.host:settings.port`.
-public func buildApplication(parley: Parley, settings: ServerSettings, logger: Logger) -> some ApplicationProtocol {
+/// `services` run alongside the server and stop with it (background jobs such as event pruning).
+public func buildApplication(parley: Parley, settings: ServerSettings, services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
     Application(
         router: buildRouter(parley: parley, settings: settings),
         server: .http1WebSocketUpgrade(
             webSocketRouter: buildWebSocketRouter(parley: parley, settings: settings),
             configuration: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Parley"),
+        services: services,
         logger: logger)
 }

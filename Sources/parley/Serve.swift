@@ -22,6 +22,8 @@ struct Serve: AsyncParsableCommand {
     var durability: Store.Durability = .full
     @Option(help: "The URL clients reach Parley at, for absolute URLs in responses (default: from each request's Host).")
     var publicURL: String?
+    @Option(help: "Hours chat events are kept for clients that reconnect (older ones must resync).")
+    var eventRetentionHours = 24
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -47,7 +49,9 @@ struct Serve: AsyncParsableCommand {
             logger.warning("PARLEY_ACCOUNT_SID is ignored: the database already has account \(bootstrap.account.sid)")
         }
         let settings = ServerSettings(host: host, port: port, publicURL: publicURL)
-        let app = buildApplication(parley: parley, settings: settings, logger: logger)
+        guard eventRetentionHours >= 1 else { throw ValidationError("--event-retention-hours must be at least 1") }
+        let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
+        let app = buildApplication(parley: parley, settings: settings, services: [pruner], logger: logger)
         try await app.runService()
     }
 }
