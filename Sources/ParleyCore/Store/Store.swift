@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 
 /// The SQLite database behind one Parley node: one file, WAL, one writer, pooled readers.
 ///
@@ -14,9 +15,11 @@ public struct Store: Sendable {
     }
 
     let writer: any DatabaseWriter
+    private let groupCommit: GroupCommit
 
     init(writer: any DatabaseWriter) {
         self.writer = writer
+        self.groupCommit = GroupCommit(writer: writer)
     }
 
     /// Opens (creating if needed) the database file at `path`, without migrating it.
@@ -39,9 +42,14 @@ public struct Store: Sendable {
         return Store(writer: try DatabaseQueue(configuration: configuration))
     }
 
-    /// Runs `body` in one write transaction; it commits when `body` returns and rolls back when it throws.
+    /// Runs `body` as one atomic unit of writing: its changes all commit when it returns, none when it
+    /// throws. Concurrent writes share transactions (group commit, see `GroupCommit`); this returns only
+    /// once the transaction holding `body` has committed.
     public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
-        try await writer.write { db in try body(StoreTransaction(db: db)) }
+        try await groupCommit.write { db in
+            let tx = StoreTransaction(db: db)
+            return (try body(tx), tx.afterCommitActions.take())
+        }
     }
 
     /// Runs `body` on a consistent snapshot of the database (WAL readers never wait for the writer).
@@ -59,4 +67,13 @@ public struct Store: Sendable {
 /// domain values; it exists only inside `Store.read` and `Store.write`.
 public struct StoreTransaction {
     let db: Database
+    /// What to do once this unit of writing has committed; dropped if it rolls back.
+    let afterCommitActions = ActionList()
+}
+
+/// The after-commit actions collected by one `StoreTransaction`.
+final class ActionList: Sendable {
+    private let actions = Mutex<[AfterCommit]>([])
+    func append(_ action: @escaping AfterCommit) { actions.withLock { $0.append(action) } }
+    func take() -> [AfterCommit] { actions.withLock { list in defer { list = [] }; return list } }
 }

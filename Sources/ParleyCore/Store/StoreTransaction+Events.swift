@@ -69,8 +69,8 @@ extension StoreTransaction {
             arguments: [conversationSid])
     }
 
-    /// Runs `action` once this transaction has committed (never if it rolls back), in commit order.
+    /// Runs `action` once this unit of writing has committed (never if it rolls back), in commit order.
     public func afterCommit(_ action: @escaping @Sendable () -> Void) {
-        db.afterNextTransaction { _ in action() }
+        afterCommitActions.append(action)
     }
 }

@@ -1,0 +1,81 @@
+import GRDB
+import Synchronization
+
+/// Group commit: write requests that arrive while a transaction is being written wait, and then all
+/// run together in the next transaction, one fsync for the lot. Each request runs in its own
+/// savepoint, so one that throws rolls back alone; each is answered only after the transaction that
+/// holds it has committed (durable), or with the commit's error if it did not. The after-commit
+/// actions a request returns run only if its savepoint and the transaction both committed, in
+/// commit order, before the next transaction starts.
+final class GroupCommit: Sendable {
+    private let writer: any DatabaseWriter
+    /// Most requests one transaction takes; the rest wait for the next.
+    private let maximumBatch: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        var pending: [PendingWrite] = []
+        var draining = false
+    }
+
+    init(writer: any DatabaseWriter, maximumBatch: Int = 512) {
+        self.writer = writer
+        self.maximumBatch = maximumBatch
+    }
+
+    /// Runs `body` in the next transaction; `body` returns its value and the actions to run once committed.
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> (T, [AfterCommit])) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let request = PendingWrite { db in
+                var outcome: (T, [AfterCommit])?
+                try db.inSavepoint {
+                    outcome = try body(db)
+                    return .commit
+                }
+                return (outcome!.0, outcome!.1)
+            } complete: { result in
+                continuation.resume(with: result.map { $0 as! T })
+            }
+            let startDrain = state.withLock { state in
+                state.pending.append(request)
+                if state.draining { return false }
+                state.draining = true
+                return true
+            }
+            if startDrain { Task { await self.drain() } }
+        }
+    }
+
+    /// Writes batches until no request is waiting.
+    private func drain() async {
+        while true {
+            let batch: [PendingWrite] = state.withLock { state in
+                let batch = Array(state.pending.prefix(maximumBatch))
+                state.pending.removeFirst(batch.count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let results: [Result<(any Sendable, [AfterCommit]), any Error>]
+            do {
+                results = try await writer.write { db in batch.map { request in Result { try request.run(db) } } }
+            } catch {
+                for request in batch { request.complete(.failure(error)) }
+                continue
+            }
+            for case .success(let (_, actions)) in results {
+                for action in actions { action() }
+            }
+            for (request, result) in zip(batch, results) { request.complete(result.map(\.0)) }
+        }
+    }
+}
+
+/// Something to do once a write has committed (publishing its events).
+typealias AfterCommit = @Sendable () -> Void
+
+/// One request waiting for a transaction.
+private struct PendingWrite: Sendable {
+    let run: @Sendable (Database) throws -> (any Sendable, [AfterCommit])
+    let complete: @Sendable (Result<any Sendable, any Error>) -> Void
+}
