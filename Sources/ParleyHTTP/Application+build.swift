@@ -52,9 +52,16 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         MembershipsController(parley: parley, limits: limits).register(on: routes)
     }
     // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.
-    router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens)).get("socket") { _, _ -> Response in
+    let client = router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens))
+    client.get("socket") { _, _ -> Response in
         throw TwilioError(status: .upgradeRequired, code: 20001, message: "GET /client/v1/socket needs a WebSocket upgrade")
     }
+    // The client API: a chat user acting on their own behalf, with the token's identity and Service.
+    let clientRoutes = Routes(group: client)
+    ClientMeController(parley: parley, limits: limits).register(on: clientRoutes)
+    ClientConversationsController(parley: parley, limits: limits).register(on: clientRoutes)
+    ClientMessagesController(parley: parley, limits: limits).register(on: clientRoutes)
+    ClientParticipantsController(parley: parley, limits: limits).register(on: clientRoutes)
     return router
 }
 

@@ -20,6 +20,12 @@ struct ParleyRequestContext: RequestContext {
         return principal
     }
 
+    /// The chat user; routes behind `AccessTokenMiddleware` always have one.
+    func requireChatPrincipal() throws -> ChatPrincipal {
+        guard let chatPrincipal else { throw ParleyError.accessTokenMalformed(reason: "this path needs an access token") }
+        return chatPrincipal
+    }
+
     /// The Service a `/v1/Services/{ChatServiceSid}/...` path names, else the account's default.
     var scope: ServiceScope {
         parameters.get("chatServiceSid").map { .service($0) } ?? .defaultService
@@ -31,9 +37,10 @@ struct ParleyRequestContext: RequestContext {
         return raw.removingPercentEncoding ?? raw
     }
 
-    /// Resource URLs for this request's family of paths.
+    /// Resource URLs for this request's family of paths: the client API's for a chat user.
     var urls: ResourceURLs {
-        ResourceURLs(base: baseURL, explicitService: parameters.get("chatServiceSid"))
+        if let chatPrincipal { return ResourceURLs(base: baseURL, explicitService: chatPrincipal.serviceSid, client: true) }
+        return ResourceURLs(base: baseURL, explicitService: parameters.get("chatServiceSid"))
     }
 }
 

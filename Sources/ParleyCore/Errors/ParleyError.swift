@@ -4,6 +4,9 @@
 public enum ParleyError: Error, Equatable, Sendable {
     /// Credentials missing, malformed or wrong.
     case unauthenticated
+    /// The chat user is a member, but their roles do not grant `permission` (e.g. `sendMessage`, or
+    /// `editOwnMessage or editOwnMessageAttributes` when either would do).
+    case permissionDenied(permission: String)
     /// No such resource in this account and Service; `resource` is the path the caller asked for.
     case notFound(resource: String)
     /// A parameter is missing, malformed or out of range.

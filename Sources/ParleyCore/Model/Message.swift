@@ -15,4 +15,24 @@ public struct Message: Sendable, Equatable, Codable {
     public var dateCreated: Timestamp
     /// Nil until the message is edited.
     public var dateUpdated: Timestamp?
+
+    public init(
+        sid: String, serviceSid: String, conversationSid: String, index: Int64, author: String, body: String?, subject: String? = nil,
+        attributes: String = "{}", participantSid: String? = nil, media: String? = nil, contentSid: String? = nil,
+        dateCreated: Timestamp, dateUpdated: Timestamp? = nil
+    ) {
+        self.sid = sid
+        self.serviceSid = serviceSid
+        self.conversationSid = conversationSid
+        self.index = index
+        self.author = author
+        self.body = body
+        self.subject = subject
+        self.attributes = attributes
+        self.participantSid = participantSid
+        self.media = media
+        self.contentSid = contentSid
+        self.dateCreated = dateCreated
+        self.dateUpdated = dateUpdated
+    }
 }

@@ -21,7 +21,7 @@ public struct ConversationService: Sendable {
     }
 
     public func create(_ principal: Principal, _ scope: ServiceScope, _ changes: Changes) async throws -> Conversation {
-        try validate(changes, creating: true)
+        try Self.validate(changes, creating: true)
         let now = self.now()
         return try await store.write { tx in
             try Self.insertConversation(changes, service: tx.resolveService(principal, scope), principal: principal, now: now, tx: tx)
@@ -33,7 +33,7 @@ public struct ConversationService: Sendable {
     public func createWithParticipants(_ principal: Principal, _ scope: ServiceScope, _ changes: Changes, participants: [String]) async throws
         -> Conversation
     {
-        try validate(changes, creating: true)
+        try Self.validate(changes, creating: true)
         guard participants.count <= Limits.participantsPerRequest else {
             throw ParleyError.tooManyParticipantsInRequest(limit: Limits.participantsPerRequest)
         }
@@ -67,7 +67,7 @@ public struct ConversationService: Sendable {
     }
 
     public func update(_ principal: Principal, _ scope: ServiceScope, sidOrUniqueName: String, _ changes: Changes) async throws -> Conversation {
-        try validate(changes, creating: false)
+        try Self.validate(changes, creating: false)
         let now = self.now()
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
@@ -97,7 +97,7 @@ public struct ConversationService: Sendable {
         }
     }
 
-    private func validate(_ changes: Changes, creating: Bool) throws {
+    static func validate(_ changes: Changes, creating: Bool) throws {
         try Validate.length(changes.friendlyName, Limits.friendlyName, name: "FriendlyName")
         try Validate.length(changes.uniqueName, Limits.uniqueName, name: "UniqueName")
         try Validate.notEmpty(changes.uniqueName, name: "UniqueName")
@@ -118,9 +118,10 @@ public struct ConversationService: Sendable {
         }
     }
 
-    static func insertConversation(_ changes: Changes, service: ChatService, principal: Principal, now: Timestamp, tx: StoreTransaction) throws
-        -> Conversation
-    {
+    /// Inserts a validated (`validate`) conversation; `createdBy` is the chat identity that created it (nil through the REST API).
+    static func insertConversation(
+        _ changes: Changes, service: ChatService, principal: Principal, createdBy: String? = nil, now: Timestamp, tx: StoreTransaction
+    ) throws -> Conversation {
         if let uniqueName = changes.uniqueName, try tx.isUniqueNameTaken(uniqueName, serviceSid: service.sid) {
             throw ParleyError.conversationUniqueNameTaken(uniqueName)
         }
@@ -135,7 +136,7 @@ public struct ConversationService: Sendable {
         var conversation = Conversation(
             sid: SID.make(.conversation, now: now), serviceSid: service.sid, uniqueName: changes.uniqueName, friendlyName: nil,
             attributes: "{}", state: .active, messagingServiceSid: nil, timers: ConversationTimers(), emailBinding: nil,
-            dateCreated: created, dateUpdated: changes.dateUpdated ?? created)
+            createdBy: createdBy, dateCreated: created, dateUpdated: changes.dateUpdated ?? created)
         apply(changes, to: &conversation, now: now)
         try tx.insert(conversation)
         return conversation

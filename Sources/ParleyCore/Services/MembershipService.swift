@@ -38,22 +38,34 @@ public struct MembershipService: Sendable {
     public func updateUserConversation(_ principal: Principal, _ scope: ServiceScope, user: String, conversation: String, _ changes: Changes)
         async throws -> ConversationMembership
     {
+        try Self.validate(changes)
+        let now = self.now()
+        return try await store.write { tx in
+            let membership = try Self.membership(principal, scope, user: user, conversation: conversation, tx: tx)
+            return try Self.update(membership, changes, events: events, now: now, tx: tx)
+        }
+    }
+
+    static func validate(_ changes: Changes) throws {
         if let index = changes.lastReadMessageIndex, index < 0 {
             throw ParleyError.invalidParameter(name: "LastReadMessageIndex", reason: "must not be negative")
         }
-        let now = self.now()
-        return try await store.write { tx in
-            var membership = try Self.membership(principal, scope, user: user, conversation: conversation, tx: tx)
-            if let level = changes.notificationLevel { membership.participant.notificationLevel = level }
-            if let index = changes.lastReadMessageIndex { membership.participant.lastReadMessageIndex = index }
-            if let timestamp = changes.lastReadTimestamp { membership.participant.lastReadTimestamp = timestamp }
-            membership.participant.dateUpdated = now
-            // A user's membership is a chat participant: it never holds an (address, proxy address) binding.
-            try tx.update(membership.participant, bindingActive: false)
-            try events.recordForMembers(
-                .participantUpdated, .participant(membership.participant), conversation: membership.conversation, now: now, in: tx)
-            return membership
-        }
+    }
+
+    /// Applies validated (`validate`) changes to a user's membership and tells the conversation's members `participantUpdated`.
+    static func update(_ membership: ConversationMembership, _ changes: Changes, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws
+        -> ConversationMembership
+    {
+        var membership = membership
+        if let level = changes.notificationLevel { membership.participant.notificationLevel = level }
+        if let index = changes.lastReadMessageIndex { membership.participant.lastReadMessageIndex = index }
+        if let timestamp = changes.lastReadTimestamp { membership.participant.lastReadTimestamp = timestamp }
+        membership.participant.dateUpdated = now
+        // A user's membership is a chat participant: it never holds an (address, proxy address) binding.
+        try tx.update(membership.participant, bindingActive: false)
+        try events.recordForMembers(
+            .participantUpdated, .participant(membership.participant), conversation: membership.conversation, now: now, in: tx)
+        return membership
     }
 
     /// Removes the user from the conversation.
@@ -81,7 +93,7 @@ public struct MembershipService: Sendable {
     }
 
     /// Joins a page of participants with their conversations: one query for the page, one for its conversations.
-    private static func memberships(_ page: Page<Participant>, userSid: String?, tx: StoreTransaction) throws -> Page<ConversationMembership> {
+    static func memberships(_ page: Page<Participant>, userSid: String?, tx: StoreTransaction) throws -> Page<ConversationMembership> {
         let conversations = try tx.conversations(sids: page.items.map(\.conversationSid))
         return Page(
             items: page.items.compactMap { participant in

@@ -22,37 +22,11 @@ public struct MessageService: Sendable {
     public func create(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, _ changes: Changes) async throws
         -> Message
     {
-        try Self.validate(changes)
-        try Validate.sid(changes.contentSid, .content, name: "ContentSid")
-        if let variables = changes.contentVariables, !Validate.isJSON(variables) || !variables.hasPrefix("{") {
-            throw ParleyError.invalidParameter(name: "ContentVariables", reason: "must be a JSON object")
-        }
-        for sid in changes.mediaSids { try Validate.sid(sid, .media, name: "MediaSid") }
-        guard changes.mediaSids.isEmpty else {
-            // No media has been uploaded to this node (media upload is its own resource), so no MediaSid can name one.
-            throw ParleyError.invalidParameter(name: "MediaSid", reason: "no media \(changes.mediaSids[0]) in this Service")
-        }
-        guard (changes.body.map { !$0.isEmpty } ?? false) || changes.contentSid != nil else {
-            throw ParleyError.invalidParameter(name: "Body", reason: "a message needs a Body, media or a ContentSid")
-        }
+        try Self.validateNew(changes)
         let now = self.now()
         return try await store.write { tx in
-            let service = try tx.resolveService(principal, scope)
-            var conversation = try tx.requireConversation(sidOrUniqueName, in: service)
-            guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
-            let author = changes.author ?? "system"
-            let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
-            let message = Message(
-                sid: SID.make(.message, now: now), serviceSid: service.sid, conversationSid: conversation.sid, index: index, author: author,
-                body: changes.contentSid == nil ? changes.body : nil, subject: changes.subject, attributes: changes.attributes ?? "{}",
-                participantSid: try Self.participantSid(author: author, conversation: conversation, tx: tx), media: nil,
-                contentSid: changes.contentSid, dateCreated: changes.dateCreated ?? now, dateUpdated: changes.dateUpdated)
-            try tx.insert(message)
-            try tx.touchConversation(sid: conversation.sid, at: now)
-            conversation.dateUpdated = now
-            try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)
-            try events.recordForMembers(.messageAdded, .message(message), conversation: conversation, now: now, in: tx)
-            return message
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return try Self.append(changes, to: conversation, events: events, now: now, tx: tx)
         }
     }
 
@@ -78,20 +52,8 @@ public struct MessageService: Sendable {
         let now = self.now()
         return try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
-            var message = try tx.requireMessage(sid, in: conversation)
-            guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
-            if let author = changes.author {
-                message.author = author
-                message.participantSid = try Self.participantSid(author: author, conversation: conversation, tx: tx)
-            }
-            if let body = changes.body { message.body = body }
-            if let subject = changes.subject { message.subject = subject }
-            if let attributes = changes.attributes { message.attributes = attributes }
-            if let dateCreated = changes.dateCreated { message.dateCreated = dateCreated }
-            message.dateUpdated = changes.dateUpdated ?? now
-            try tx.update(message)
-            try events.recordForMembers(.messageUpdated, .message(message), conversation: conversation, now: now, in: tx)
-            return message
+            let message = try tx.requireMessage(sid, in: conversation)
+            return try Self.edit(message, in: conversation, changes, events: events, now: now, tx: tx)
         }
     }
 
@@ -101,12 +63,79 @@ public struct MessageService: Sendable {
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             let message = try tx.requireMessage(sid, in: conversation)
-            try tx.deleteMessage(sid: message.sid)
-            try events.recordForMembers(.messageRemoved, .message(message), conversation: conversation, now: now, in: tx)
+            try Self.remove(message, from: conversation, events: events, now: now, tx: tx)
         }
     }
 
-    private static func validate(_ changes: Changes) throws {
+    // MARK: - Shared with the client API (`ClientService`)
+
+    /// Everything a new message is checked for before a transaction starts: sizes, JSON, content and media SIDs, and
+    /// that there is something to send.
+    static func validateNew(_ changes: Changes) throws {
+        try validate(changes)
+        try Validate.sid(changes.contentSid, .content, name: "ContentSid")
+        if let variables = changes.contentVariables, !Validate.isJSON(variables) || !variables.hasPrefix("{") {
+            throw ParleyError.invalidParameter(name: "ContentVariables", reason: "must be a JSON object")
+        }
+        for sid in changes.mediaSids { try Validate.sid(sid, .media, name: "MediaSid") }
+        guard changes.mediaSids.isEmpty else {
+            // No media has been uploaded to this node (media upload is its own resource), so no MediaSid can name one.
+            throw ParleyError.invalidParameter(name: "MediaSid", reason: "no media \(changes.mediaSids[0]) in this Service")
+        }
+        guard (changes.body.map { !$0.isEmpty } ?? false) || changes.contentSid != nil else {
+            throw ParleyError.invalidParameter(name: "Body", reason: "a message needs a Body, media or a ContentSid")
+        }
+    }
+
+    /// Appends a validated (`validateNew`) message to an open conversation: the next index, the conversation's
+    /// activity, and `messageAdded` for its members. The author defaults to `system`.
+    static func append(_ changes: Changes, to conversation: Conversation, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws
+        -> Message
+    {
+        var conversation = conversation
+        guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
+        let author = changes.author ?? "system"
+        let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+        let message = Message(
+            sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid, index: index, author: author,
+            body: changes.contentSid == nil ? changes.body : nil, subject: changes.subject, attributes: changes.attributes ?? "{}",
+            participantSid: try participantSid(author: author, conversation: conversation, tx: tx), media: nil,
+            contentSid: changes.contentSid, dateCreated: changes.dateCreated ?? now, dateUpdated: changes.dateUpdated)
+        try tx.insert(message)
+        try tx.touchConversation(sid: conversation.sid, at: now)
+        conversation.dateUpdated = now
+        try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)
+        try events.recordForMembers(.messageAdded, .message(message), conversation: conversation, now: now, in: tx)
+        return message
+    }
+
+    /// Applies validated (`validate`) changes to a message of an open conversation and tells its members `messageUpdated`.
+    static func edit(_ message: Message, in conversation: Conversation, _ changes: Changes, events: EventRecorder, now: Timestamp, tx: StoreTransaction)
+        throws -> Message
+    {
+        var message = message
+        guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
+        if let author = changes.author {
+            message.author = author
+            message.participantSid = try participantSid(author: author, conversation: conversation, tx: tx)
+        }
+        if let body = changes.body { message.body = body }
+        if let subject = changes.subject { message.subject = subject }
+        if let attributes = changes.attributes { message.attributes = attributes }
+        if let dateCreated = changes.dateCreated { message.dateCreated = dateCreated }
+        message.dateUpdated = changes.dateUpdated ?? now
+        try tx.update(message)
+        try events.recordForMembers(.messageUpdated, .message(message), conversation: conversation, now: now, in: tx)
+        return message
+    }
+
+    /// Deletes a message of the conversation and tells its members `messageRemoved`.
+    static func remove(_ message: Message, from conversation: Conversation, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws {
+        try tx.deleteMessage(sid: message.sid)
+        try events.recordForMembers(.messageRemoved, .message(message), conversation: conversation, now: now, in: tx)
+    }
+
+    static func validate(_ changes: Changes) throws {
         try Validate.length(changes.author, Limits.identity, name: "Author")
         try Validate.length(changes.body, Limits.messageBody, name: "Body")
         try Validate.length(changes.subject, Limits.subject, name: "Subject")

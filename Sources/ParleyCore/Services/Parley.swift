@@ -11,6 +11,8 @@ public struct Parley: Sendable {
     public let messages: MessageService
     public let accessTokens: AccessTokenService
     public let memberships: MembershipService
+    /// The client API: what a chat user may do on their own behalf.
+    public let client: ClientService
     /// Live fan-out of committed events to connected chat clients.
     public let hub: EventHub
     public let eventLog: EventLogService
@@ -37,6 +39,7 @@ public struct Parley: Sendable {
         self.messages = MessageService(store: store, events: events, now: now)
         self.accessTokens = AccessTokenService(store: store, now: now)
         self.memberships = MembershipService(store: store, events: events, now: now)
+        self.client = ClientService(store: store, events: events, now: now)
     }
 }
 

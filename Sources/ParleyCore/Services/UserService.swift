@@ -49,15 +49,23 @@ public struct UserService: Sendable {
         let now = self.now()
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
-            var user = try tx.requireUser(sidOrIdentity, in: service)
-            if let name = changes.friendlyName { user.friendlyName = name }
-            if let attributes = changes.attributes { user.attributes = attributes }
-            if let role = try tx.roleParameter(changes.roleSid, type: .service, in: service) { user.roleSid = role }
-            user.dateUpdated = now
-            try tx.update(user)
-            try events.record(.userUpdated, .user(user), conversationSid: nil, serviceSid: service.sid, to: [user.identity], now: now, in: tx)
-            return user
+            let user = try tx.requireUser(sidOrIdentity, in: service)
+            return try Self.update(user, changes, in: service, events: events, now: now, tx: tx)
         }
+    }
+
+    /// Applies validated (`validate`) changes, except the identity, and tells the user's clients `userUpdated`.
+    static func update(_ user: User, _ changes: Changes, in service: ChatService, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws
+        -> User
+    {
+        var user = user
+        if let name = changes.friendlyName { user.friendlyName = name }
+        if let attributes = changes.attributes { user.attributes = attributes }
+        if let role = try tx.roleParameter(changes.roleSid, type: .service, in: service) { user.roleSid = role }
+        user.dateUpdated = now
+        try tx.update(user)
+        try events.record(.userUpdated, .user(user), conversationSid: nil, serviceSid: service.sid, to: [user.identity], now: now, in: tx)
+        return user
     }
 
     /// Deletes the User. Their participations stay: a conversation's history does not change when a user leaves the Service.
@@ -73,7 +81,7 @@ public struct UserService: Sendable {
         if SID.looksLike(identity, .user) { throw ParleyError.identityLooksLikeSID(identity) }
     }
 
-    private static func validate(_ changes: Changes) throws {
+    static func validate(_ changes: Changes) throws {
         try Validate.length(changes.friendlyName, Limits.friendlyName, name: "FriendlyName")
         _ = try Validate.attributes(changes.attributes, limit: Limits.userAttributes)
     }

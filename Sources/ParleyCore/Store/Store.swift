@@ -57,6 +57,16 @@ public struct Store: Sendable {
         try await writer.read { db in try body(StoreTransaction(db: db)) }
     }
 
+    /// The size of the database file after checkpointing the WAL into it, in bytes.
+    public func databaseBytes() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            return pages * pageSize
+        }
+    }
+
     /// The value of a PRAGMA on the writer connection, for checks and diagnostics.
     public func writerPragma(_ name: String) async throws -> String? {
         try await writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }

@@ -10,6 +10,13 @@ extension StoreTransaction {
         ).map(Participant.init(row:))
     }
 
+    /// The chat participant with this identity, whatever the identity looks like (the unique index on `(conversation_sid, identity)`).
+    public func participant(identity: String, conversationSid: String) throws -> Participant? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM participants WHERE identity = ? AND conversation_sid = ?"), arguments: [identity, conversationSid]
+        ).map(Participant.init(row:))
+    }
+
     public func participants(conversationSid: String, page: PageRequest) throws -> Page<Participant> {
         try self.page(
             table: "participants", filter: "conversation_sid = ?", arguments: [conversationSid], key: "seq", order: .ascending,

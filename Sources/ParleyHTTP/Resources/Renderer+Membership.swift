@@ -23,7 +23,7 @@ extension Renderer {
             ("created_by", JSONValue(conversation.createdBy)),
             ("notification_level", .string(participant.notificationLevel.rawValue)),
             ("unique_name", JSONValue(conversation.uniqueName)),
-            ("url", .string("\(urls.user(userSid))/Conversations/\(conversation.sid)")),
+            ("url", .string(urls.userConversation(conversation.sid, user: userSid))),
             ("links", membershipLinks(membership)),
         ])
     }

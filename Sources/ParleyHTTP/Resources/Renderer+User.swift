@@ -17,7 +17,7 @@ extension Renderer {
             ("date_created", JSONValue(user.dateCreated)),
             ("date_updated", JSONValue(user.dateUpdated)),
             ("url", .string(url)),
-            ("links", .object([("user_conversations", .string("\(url)/Conversations"))])),
+            ("links", .object([("user_conversations", .string(urls.userConversations(user.sid)))])),
         ])
     }
 }

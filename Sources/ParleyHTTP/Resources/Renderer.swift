@@ -14,6 +14,6 @@ struct Renderer: Sendable {
 
 extension ParleyRequestContext {
     func renderer() throws -> Renderer {
-        Renderer(urls: urls, accountSid: try requirePrincipal().accountSid)
+        Renderer(urls: urls, accountSid: try chatPrincipal?.accountSid ?? requirePrincipal().accountSid)
     }
 }

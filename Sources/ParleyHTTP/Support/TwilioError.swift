@@ -46,6 +46,8 @@ extension TwilioError {
         switch error {
         case .unauthenticated:
             self.init(status: .unauthorized, code: 20003, message: "Authentication Error - invalid username or password")
+        case .permissionDenied(let permission):
+            self.init(status: .forbidden, code: 20403, message: "Forbidden: the user's role does not grant \(permission)")
         case .notFound(let resource):
             self.init(status: .notFound, code: 20404, message: "The requested resource \(resource) was not found")
         case .invalidParameter(let name, let reason):
