@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import ParleyCore
+import Synchronization
+
+/// `parley-bench`: starts `parley serve` on a temporary database and measures it over loopback.
+/// Prints one table (or `--json`); every run is bounded in count and time.
+@main
+struct ParleyBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley-bench",
+        abstract: "Measure Parley: raw SQLite limit, REST creates, paging, WebSocket fan-out, mixed load, resources.")
+
+    @Option(help: "The parley binary to start (build it with the same configuration).") var binary = ".build/release/parley"
+    @Option(help: "Comma-separated scenarios: raw, create, page, inbound, fanout, mixed.") var scenarios = "raw,create,page,inbound,fanout,mixed"
+    @Option(help: "Server durability: full or normal.") var durability = "full"
+    @Option(help: "Port for the server under test.") var port = 18_099
+    @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let sizes = smoke ? Sizes.smoke : Sizes()
+        let chosen = Set(scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        guard let storeDurability = Store.Durability(rawValue: durability) else { throw ValidationError("--durability is full or normal") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        var rows: [Measurement] = []
+        var figures: [Figure] = []
+        if chosen.contains("raw") {
+            let (raw, size) = try await rawScenario(directory: directory, durability: storeDurability, sizes: sizes)
+            rows += raw
+            figures.append(size)
+        }
+
+        // The server's database, prepared in-process: account, API key, and the large conversation for `page`.
+        let databasePath = directory.appendingPathComponent("parley.db").path
+        let credentials = ("AC" + String(repeating: "b", count: 32), "bench-token")
+        let store = try Store.open(path: databasePath, durability: storeDurability)
+        try await SchemaMigrator().migrate(store)
+        let parley = Parley(store: store)
+        let account = try await parley.accounts.bootstrap(sid: credentials.0, authToken: credentials.1).account
+        let apiKey = try await parley.accounts.createAPIKey(accountSid: account.sid, friendlyName: "bench")
+        var largeConversation: String?
+        if chosen.contains("page") {
+            largeConversation = try await fillConversation(parley, account: account, messages: sizes.pageDepth)
+        }
+
+        let (server, coldStart) = try await ServerProcess.start(
+            binary: binary, databasePath: databasePath, port: port, durability: durability, credentials: credentials)
+        defer { server.stop() }
+        figures.append(Figure(name: "cold start to first answered request", value: coldStart.seconds * 1000, unit: "ms"))
+        figures.append(Figure(name: "server RSS idle", value: server.residentBytes / 1_048_576, unit: "MiB"))
+        let peakRSS = Mutex(server.residentBytes)
+        let sample: @Sendable () -> Void = { let now = server.residentBytes; peakRSS.withLock { $0 = max($0, now) } }
+
+        let client = LoadClient(port: port, credentials: credentials, concurrency: 256)
+        do {
+            if chosen.contains("create") { rows += try await createScenario(client: client, sizes: sizes, sampleRSS: sample) }
+            if let largeConversation { rows += try await pageScenario(client: client, conversation: largeConversation, total: sizes.pageDepth, sizes: sizes) }
+            if chosen.contains("inbound") {
+                rows.append(Measurement(scenario: "inbound", variant: "100k bindings", count: 0, seconds: 0, latencies: [],
+                                        note: "n/a: the inbound channel endpoint arrives with the channels issue"))
+            }
+            if chosen.contains("fanout") {
+                let (fanout, fanoutFigures) = try await fanoutScenario(
+                    client: client, port: port, sizes: sizes,
+                    mintToken: { try await parley.accessTokens.mintAccessToken(apiKey: apiKey, identity: $0) },
+                    residentBytes: { server.residentBytes })
+                rows += fanout
+                figures += fanoutFigures
+                sample()
+            }
+            if chosen.contains("mixed") { rows += try await mixedScenario(client: client, sizes: sizes); sample() }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        figures.append(Figure(name: "server RSS peak under load", value: peakRSS.withLock { $0 } / 1_048_576, unit: "MiB"))
+
+        var ratios: [Figure] = []
+        if let raw = rows.first(where: { $0.scenario == "raw" && $0.variant == "1 row per txn" }), raw.throughput > 0 {
+            for variant in ["1 conv, c=64", "100 conv, c=64"] {
+                if let create = rows.first(where: { $0.scenario == "create" && $0.variant == variant }) {
+                    ratios.append(Figure(name: "ratio create(\(variant)) / raw(1 row per txn)", value: create.throughput / raw.throughput, unit: "x"))
+                }
+            }
+        }
+        print(json ? Report.json(rows, figures: figures, ratios: ratios) : Report.table(rows, figures: figures, ratios: ratios))
+    }
+
+    /// A conversation with `messages` short messages, written through the store in batches.
+    private func fillConversation(_ parley: Parley, account: Account, messages: Int) async throws -> String {
+        let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
+        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+        var written = 0
+        while written < messages {
+            let batch = min(1000, messages - written)
+            try await parley.store.write { tx in
+                for _ in 0..<batch {
+                    let now = Timestamp.now
+                    let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+                    try tx.insert(
+                        Message(
+                            sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid,
+                            index: index, author: "system", body: "history \(index)", subject: nil, attributes: "{}", participantSid: nil,
+                            media: nil, contentSid: nil, dateCreated: now, dateUpdated: nil))
+                }
+            }
+            written += batch
+        }
+        return conversation.sid
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import ParleyCore
+import Synchronization
+
+/// The counts a run uses: full figures, or a smoke run that only proves every scenario still works.
+struct Sizes: Sendable {
+    var rawSingle = 2000
+    var rawBatched = 20000
+    var createPerCell = 3000
+    var pageDepth = 200_000
+    var pageSamples = 300
+    var fanoutClients = [1, 100, 1000]
+    var fanoutRounds = 20
+    var mixedSeconds = 10.0
+
+    static let smoke = Sizes(
+        rawSingle: 50, rawBatched: 200, createPerCell: 40, pageDepth: 500, pageSamples: 10, fanoutClients: [1, 5], fanoutRounds: 2,
+        mixedSeconds: 0.5)
+}
+
+/// `raw`: the physical limit. The same message rows the API writes, straight through the store with the
+/// server's durability, one per transaction (sequential, so no group commit) and 100 per transaction.
+func rawScenario(directory: URL, durability: Store.Durability, sizes: Sizes) async throws -> ([Measurement], Figure) {
+    let store = try Store.open(path: directory.appendingPathComponent("raw.db").path, durability: durability)
+    try await SchemaMigrator().migrate(store)
+    let parley = Parley(store: store)
+    let account = try await parley.accounts.bootstrap().account
+    let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
+    let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+    let body = String(repeating: "m", count: 100)
+
+    let insert: @Sendable (Int, StoreTransaction) throws -> Void = { count, tx in
+        for _ in 0..<count {
+            let now = Timestamp.now
+            let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+            try tx.insert(
+                Message(
+                    sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid, index: index,
+                    author: "system", body: body, subject: nil, attributes: "{}", participantSid: nil, media: nil, contentSid: nil,
+                    dateCreated: now, dateUpdated: nil))
+        }
+    }
+
+    let single = try await timedRuns(count: sizes.rawSingle, concurrency: 1) { _ in try await store.write { tx in try insert(1, tx) } }
+    let sizeBefore = try await store.databaseBytes()
+    let batches = sizes.rawBatched / 100
+    let batched = try await timedRuns(count: batches, concurrency: 1) { _ in try await store.write { tx in try insert(100, tx) } }
+    let bytesPerMessage = Double(try await store.databaseBytes() - sizeBefore) / Double(batches * 100)
+    return (
+        [
+            Measurement(scenario: "raw", variant: "1 row per txn", count: single.latencies.count, seconds: single.seconds, latencies: single.latencies),
+            Measurement(
+                scenario: "raw", variant: "100 rows per txn", count: batched.latencies.count * 100, seconds: batched.seconds, latencies: [],
+                note: "txn p50 \(String(format: "%.2f", (Measurement(scenario: "", variant: "", count: 0, seconds: 0, latencies: batched.latencies).percentile(50) ?? 0) * 1000)) ms"),
+        ],
+        Figure(name: "database bytes per 100-byte message", value: bytesPerMessage, unit: "B")
+    )
+}
+
+/// `create`: REST message creates into 1 and into 100 conversations at several concurrencies.
+func createScenario(client: LoadClient, sizes: Sizes, concurrencies: [Int] = [1, 16, 64, 256], sampleRSS: @escaping @Sendable () -> Void)
+    async throws -> [Measurement]
+{
+    var rows: [Measurement] = []
+    for conversationCount in [1, 100] {
+        var conversations: [String] = []
+        for _ in 0..<conversationCount {
+            guard let sid = try await client.post("/v1/Conversations", [("FriendlyName", "bench")]).sid else { throw BenchError("create failed") }
+            conversations.append(sid)
+        }
+        for concurrency in concurrencies {
+            let count = concurrency == 1 ? max(sizes.createPerCell / 3, 10) : sizes.createPerCell
+            let targets = conversations
+            let run = try await timedRuns(count: count, concurrency: concurrency) { index in
+                let answer = try await client.post("/v1/Conversations/\(targets[index % targets.count])/Messages", [("Body", "bench message \(index)")])
+                guard answer.status == 201 else { throw BenchError("create answered \(answer.status): \(answer.body.prefix(200))") }
+                if index % 500 == 0 { sampleRSS() }
+            }
+            rows.append(
+                Measurement(
+                    scenario: "create", variant: "\(conversationCount) conv, c=\(concurrency)", count: run.latencies.count, seconds: run.seconds,
+                    latencies: run.latencies))
+        }
+    }
+    return rows
+}
+
+/// `page`: pages of 50, newest first, at several depths of one large conversation (keyset `PageToken`).
+func pageScenario(client: LoadClient, conversation: String, total: Int, sizes: Sizes) async throws -> [Measurement] {
+    var rows: [Measurement] = []
+    for depth in [0, total / 2, total] {
+        let skip = min(depth, total - 50)
+        let token = "PA" + String(total - skip, radix: 16)
+        let path = "/v1/Conversations/\(conversation)/Messages?Order=desc&PageSize=50&PageToken=\(token)"
+        let first = try await client.get(path)
+        let records = (first.json["messages"] as? [[String: Any]]) ?? []
+        guard first.status == 200, records.count == 50 else { throw BenchError("page at depth \(depth): \(first.status), \(records.count) records") }
+        let run = try await timedRuns(count: sizes.pageSamples, concurrency: 1) { _ in _ = try await client.get(path) }
+        rows.append(
+            Measurement(
+                scenario: "page", variant: "depth \(depth) of \(total)", count: run.latencies.count, seconds: run.seconds, latencies: run.latencies,
+                note: "first index \(records.first?["index"] as? Int ?? -1)"))
+    }
+    return rows
+}
+
+/// `fanout`: from a message POST to its arrival on every one of N connected clients.
+func fanoutScenario(
+    client: LoadClient, port: Int, sizes: Sizes, mintToken: @escaping @Sendable (String) async throws -> String,
+    residentBytes: @escaping @Sendable () -> Double
+) async throws
+    -> ([Measurement], [Figure])
+{
+    var rows: [Measurement] = []
+    var figures: [Figure] = []
+    for clients in sizes.fanoutClients {
+        guard let conversation = try await client.post("/v1/Conversations", [("FriendlyName", "fanout \(clients)")]).sid else {
+            throw BenchError("create failed")
+        }
+        let identities = (0..<clients).map { "fan-\(clients)-\($0)" }
+        _ = try await timedRuns(count: clients, concurrency: 32) { index in
+            _ = try await client.post("/v1/Conversations/\(conversation)/Participants", [("Identity", identities[index])])
+        }
+        var tokens: [String] = []
+        for identity in identities { tokens.append(try await mintToken(identity)) }
+        let recorder = FanoutRecorder(clients: clients)
+        let before = residentBytes()
+        let rounds = sizes.fanoutRounds
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for token in tokens {
+                group.addTask {
+                    var logger = Logger(label: "bench-ws")
+                    logger.logLevel = .critical
+                    try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/client/v1/socket?token=\(token)", logger: logger) { inbound, _, _ in
+                        var seen = 0
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            guard case .text(let text) = message else { continue }
+                            if text.contains("\"type\":\"connected\"") {
+                                recorder.connected()
+                            } else if text.contains("\"type\":\"messageAdded\""), let round = FanoutRecorder.round(in: text) {
+                                recorder.arrived(round: round)
+                                seen += 1
+                                if seen == rounds { return }
+                            }
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                try await recorder.waitUntilAllConnected()
+                let connectedRSS = residentBytes()
+                recorder.setIdleBytesPerConnection((connectedRSS - before) / Double(clients))
+                for round in 0..<rounds {
+                    recorder.sent(round: round)
+                    let answer = try await client.post("/v1/Conversations/\(conversation)/Messages", [("Body", "fanout-round-\(round)")])
+                    guard answer.status == 201 else { throw BenchError("fanout post answered \(answer.status)") }
+                    try await recorder.waitForRound(round)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let latencies = recorder.latencies
+        rows.append(
+            Measurement(
+                scenario: "fanout", variant: "N=\(clients)", count: latencies.count, seconds: latencies.reduce(0, +), latencies: latencies,
+                note: "\(rounds) messages, POST to arrival"))
+        if clients == sizes.fanoutClients.max() {
+            figures.append(Figure(name: "server RSS per idle WebSocket (N=\(clients))", value: recorder.idleBytesPerConnection / 1024, unit: "KiB"))
+        }
+    }
+    return (rows, figures)
+}
+
+/// Arrival times of fan-out messages, by round.
+final class FanoutRecorder: Sendable {
+    private struct State {
+        var connected = 0
+        var sentAt: [Int: ContinuousClock.Instant] = [:]
+        var arrivals: [Int: Int] = [:]
+        var latencies: [Double] = []
+        var idleBytesPerConnection = 0.0
+    }
+    private let state = Mutex(State())
+    let clients: Int
+
+    init(clients: Int) { self.clients = clients }
+
+    static func round(in text: String) -> Int? {
+        guard let range = text.range(of: "fanout-round-") else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    func connected() { state.withLock { $0.connected += 1 } }
+    func sent(round: Int) { state.withLock { $0.sentAt[round] = .now } }
+    func arrived(round: Int) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.arrivals[round, default: 0] += 1
+            if let sent = state.sentAt[round] { state.latencies.append((now - sent).seconds) }
+        }
+    }
+    func setIdleBytesPerConnection(_ value: Double) { state.withLock { $0.idleBytesPerConnection = value } }
+    var idleBytesPerConnection: Double { state.withLock { $0.idleBytesPerConnection } }
+    var latencies: [Double] { state.withLock { $0.latencies } }
+
+    func waitUntilAllConnected() async throws {
+        for _ in 0..<6000 {
+            if state.withLock({ $0.connected }) >= clients { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw BenchError("only \(state.withLock { $0.connected }) of \(clients) sockets connected")
+    }
+
+    func waitForRound(_ round: Int) async throws {
+        for _ in 0..<3000 {
+            if state.withLock({ $0.arrivals[round] ?? 0 }) >= clients { return }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        throw BenchError("round \(round) reached \(state.withLock { $0.arrivals[round] ?? 0 }) of \(clients) sockets")
+    }
+}
+
+/// `mixed`: 90% reads (a page of messages, a conversation) and 10% writes at concurrency 64 for a fixed time.
+func mixedScenario(client: LoadClient, sizes: Sizes) async throws -> [Measurement] {
+    var conversations: [String] = []
+    for _ in 0..<20 {
+        guard let sid = try await client.post("/v1/Conversations", [("FriendlyName", "mixed")]).sid else { throw BenchError("create failed") }
+        _ = try await client.post("/v1/Conversations/\(sid)/Messages", [("Body", "seed")])
+        conversations.append(sid)
+    }
+    let targets = conversations
+    let reads = Mutex<[Double]>([])
+    let writes = Mutex<[Double]>([])
+    let run = try await timedRuns(count: Int.max / 2, concurrency: 64, deadline: .milliseconds(Int(sizes.mixedSeconds * 1000))) { index in
+        let conversation = targets[index % targets.count]
+        let began = ContinuousClock.now
+        if index % 10 == 0 {
+            _ = try await client.post("/v1/Conversations/\(conversation)/Messages", [("Body", "mixed \(index)")])
+            writes.withLock { $0.append((ContinuousClock.now - began).seconds) }
+        } else {
+            _ = try await client.get(index % 2 == 0 ? "/v1/Conversations/\(conversation)/Messages?Order=desc&PageSize=50" : "/v1/Conversations/\(conversation)")
+            reads.withLock { $0.append((ContinuousClock.now - began).seconds) }
+        }
+    }
+    let readLatencies = reads.withLock { $0 }
+    let writeLatencies = writes.withLock { $0 }
+    return [
+        Measurement(scenario: "mixed", variant: "all, c=64", count: run.latencies.count, seconds: run.seconds, latencies: run.latencies),
+        Measurement(scenario: "mixed", variant: "reads (90%)", count: readLatencies.count, seconds: run.seconds, latencies: readLatencies),
+        Measurement(scenario: "mixed", variant: "writes (10%)", count: writeLatencies.count, seconds: run.seconds, latencies: writeLatencies),
+    ]
+}

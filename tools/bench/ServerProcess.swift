@@ -1,0 +1,59 @@
+import Foundation
+
+/// A `parley serve` child process on a temporary database, driven by the benchmark over loopback.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let databasePath: String
+
+    /// Starts the server binary; returns once it answers a request, with the time that took.
+    static func start(binary: String, databasePath: String, port: Int, durability: String, credentials: (String, String)) async throws
+        -> (ServerProcess, Duration)
+    {
+        let server = ServerProcess(port: port, databasePath: databasePath)
+        server.process.executableURL = URL(fileURLWithPath: binary)
+        server.process.arguments = ["serve", "--db", databasePath, "--port", String(port), "--durability", durability]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PARLEY_ACCOUNT_SID"] = credentials.0
+        environment["PARLEY_AUTH_TOKEN"] = credentials.1
+        server.process.environment = environment
+        server.process.standardOutput = FileHandle.nullDevice
+        server.process.standardError = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try server.process.run()
+        let probe = LoadClient(port: port, credentials: credentials, concurrency: 1)
+        defer { Task { try? await probe.shutdown() } }
+        for _ in 0..<400 {
+            if (try? await probe.get("/v1/Configuration"))?.status == 200 { return (server, ContinuousClock.now - started) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        server.stop()
+        throw BenchError("the server did not answer within 2 s")
+    }
+
+    private init(port: Int, databasePath: String) {
+        self.port = port
+        self.databasePath = databasePath
+    }
+
+    /// Resident memory of the server process, in bytes (from /proc).
+    var residentBytes: Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kilobytes * 1024
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
