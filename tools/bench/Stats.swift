@@ -40,8 +40,9 @@ enum Report {
                     + pad(ms(row.percentile(99)), 10, right: true) + pad(ms(row.percentile(100)), 10, right: true) + "  " + row.note)
         }
         lines.append("")
+        let nameWidth = (figures + ratios).map(\.name.count).max().map { $0 + 2 } ?? 0
         for figure in figures + ratios {
-            lines.append(pad(figure.name, 44) + String(format: "%.2f", figure.value) + " " + figure.unit)
+            lines.append(pad(figure.name, nameWidth) + String(format: "%.2f", figure.value) + " " + figure.unit)
         }
         return lines.joined(separator: "\n")
     }
