@@ -51,6 +51,10 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         RolesController(parley: parley, limits: limits).register(on: routes)
         MembershipsController(parley: parley, limits: limits).register(on: routes)
     }
+    // Media, as Twilio's Media Content Service serves it: admin credentials or a chat user's token.
+    let media = router.group("v1/Services/:chatServiceSid")
+        .add(middleware: MediaAuthMiddleware(accounts: parley.accounts, accessTokens: parley.accessTokens))
+    MediaController(parley: parley).register(on: Routes(group: media))
     // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.
     let client = router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens))
     client.get("socket") { _, _ -> Response in

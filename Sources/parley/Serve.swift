@@ -24,6 +24,12 @@ struct Serve: AsyncParsableCommand {
     var publicURL: String?
     @Option(help: "Hours chat events are kept for clients that reconnect (older ones must resync).")
     var eventRetentionHours = 24
+    @Option(help: "The data folder; media files go in its 'media' folder (default: a '-media' folder beside the database, e.g. parley-media).")
+    var dataDir: String?
+    @Option(help: "The largest media item accepted, in bytes.") var mediaMaxBytes: Int64 = MediaLimits().maxItemBytes
+    @Option(help: "The most media bytes one message may carry.") var mediaMaxMessageBytes: Int64 = MediaLimits().maxMessageBytes
+    @Option(help: "Comma-separated content types accepted for media; 'image/*' names a family.")
+    var mediaTypes = MediaLimits.defaultContentTypes.joined(separator: ",")
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -36,7 +42,11 @@ struct Serve: AsyncParsableCommand {
         } catch let error as SchemaMigrator.NewerDatabaseError {
             throw ValidationError("\(db): \(error.description)")
         }
-        let parley = Parley(store: store)
+        guard mediaMaxBytes > 0, mediaMaxMessageBytes > 0 else { throw ValidationError("--media-max-bytes and --media-max-message-bytes must be positive") }
+        let mediaLimits = MediaLimits(
+            maxItemBytes: mediaMaxBytes, maxMessageBytes: mediaMaxMessageBytes,
+            allowedContentTypes: mediaTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let parley = Parley(store: store, mediaDirectory: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("media") }, mediaLimits: mediaLimits)
         let environment = ProcessInfo.processInfo.environment
         let bootstrap = try await parley.accounts.bootstrap(sid: environment["PARLEY_ACCOUNT_SID"], authToken: environment["PARLEY_AUTH_TOKEN"])
         if bootstrap.created {
@@ -51,7 +61,8 @@ struct Serve: AsyncParsableCommand {
         let settings = ServerSettings(host: host, port: port, publicURL: publicURL)
         guard eventRetentionHours >= 1 else { throw ValidationError("--event-retention-hours must be at least 1") }
         let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
-        let app = buildApplication(parley: parley, settings: settings, services: [pruner], logger: logger)
+        let janitor = MediaJanitor(media: parley.media, logger: logger)
+        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor], logger: logger)
         try await app.runService()
     }
 }

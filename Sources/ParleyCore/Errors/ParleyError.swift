@@ -54,6 +54,16 @@ public enum ParleyError: Error, Equatable, Sendable {
     /// The Service is the account's default and cannot be deleted.
     case defaultServiceUndeletable(sid: String)
 
+    // Media (50510-50512).
+    /// A MediaSid names no media of this Service, or media already attached to another message.
+    case invalidMedia(sid: String, reason: String)
+    /// The media's content type is not on the allow-list, or missing.
+    case mediaContentTypeNotAllowed(String)
+    /// A media item, or a message's media in all, is larger than `limit` bytes.
+    case mediaTooLarge(limit: Int64)
+    /// More media on one message than `limit`.
+    case tooManyMedia(limit: Int)
+
     // Access tokens (chat clients). Each is a 401 with the Twilio code of that case.
     /// The token is not a JWT: not three segments, a segment that is not base64url, JSON that does not parse, no `exp`.
     case accessTokenMalformed(reason: String)

@@ -8,6 +8,7 @@
 public struct ClientService: Sendable {
     let store: Store
     let events: EventRecorder
+    let media: MediaService
     let now: @Sendable () -> Timestamp
 
     // MARK: - Inputs: only what a chat user may set
@@ -171,7 +172,7 @@ public struct ClientService: Sendable {
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             try member.require(changes.mediaSids.isEmpty ? "sendMessage" : "sendMediaMessage")
-            return try MessageService.append(changes, to: member.conversation, events: events, now: now, tx: tx)
+            return try MessageService.append(changes, to: member.conversation, events: events, mediaLimits: media.limits, now: now, tx: tx)
         }
     }
 
@@ -200,13 +201,15 @@ public struct ClientService: Sendable {
     /// Deletes a message: the user's own with `deleteOwnMessage`, anyone's with `deleteAnyMessage`.
     public func deleteMessage(_ user: ChatPrincipal, conversation: String, sid: String) async throws {
         let now = self.now()
-        try await store.write { tx in
+        let removed = try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
             let own = message.author == member.caller.user.identity
             try member.require(anyOf: own ? ["deleteOwnMessage", "deleteAnyMessage"] : ["deleteAnyMessage"])
             try MessageService.remove(message, from: member.conversation, events: events, now: now, tx: tx)
+            return message
         }
+        if removed.media != nil { try await media.collectGarbage() }
     }
 
     // MARK: - Participants

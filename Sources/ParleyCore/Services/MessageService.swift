@@ -2,6 +2,8 @@
 public struct MessageService: Sendable {
     let store: Store
     let events: EventRecorder
+    /// Attaching media, and removing the content of deleted messages' media.
+    let media: MediaService
     let now: @Sendable () -> Timestamp
 
     /// The fields of a Message a request may set; nil leaves a field as it is (or unset on create).
@@ -26,7 +28,7 @@ public struct MessageService: Sendable {
         let now = self.now()
         return try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
-            return try Self.append(changes, to: conversation, events: events, now: now, tx: tx)
+            return try Self.append(changes, to: conversation, events: events, mediaLimits: media.limits, now: now, tx: tx)
         }
     }
 
@@ -60,11 +62,14 @@ public struct MessageService: Sendable {
     /// Deletes the message. Its index is not reused.
     public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sid: String) async throws {
         let now = self.now()
-        try await store.write { tx in
+        let removed = try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             let message = try tx.requireMessage(sid, in: conversation)
             try Self.remove(message, from: conversation, events: events, now: now, tx: tx)
+            return message
         }
+        // Its media went with it; their content goes now if nothing else holds it.
+        if removed.media != nil { try await media.collectGarbage() }
     }
 
     // MARK: - Shared with the client API (`ClientService`)
@@ -78,30 +83,31 @@ public struct MessageService: Sendable {
             throw ParleyError.invalidParameter(name: "ContentVariables", reason: "must be a JSON object")
         }
         for sid in changes.mediaSids { try Validate.sid(sid, .media, name: "MediaSid") }
-        guard changes.mediaSids.isEmpty else {
-            // No media has been uploaded to this node (media upload is its own resource), so no MediaSid can name one.
-            throw ParleyError.invalidParameter(name: "MediaSid", reason: "no media \(changes.mediaSids[0]) in this Service")
-        }
-        guard (changes.body.map { !$0.isEmpty } ?? false) || changes.contentSid != nil else {
+        guard (changes.body.map { !$0.isEmpty } ?? false) || !changes.mediaSids.isEmpty || changes.contentSid != nil else {
             throw ParleyError.invalidParameter(name: "Body", reason: "a message needs a Body, media or a ContentSid")
         }
     }
 
     /// Appends a validated (`validateNew`) message to an open conversation: the next index, the conversation's
     /// activity, and `messageAdded` for its members. The author defaults to `system`.
-    static func append(_ changes: Changes, to conversation: Conversation, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws
-        -> Message
-    {
+    static func append(
+        _ changes: Changes, to conversation: Conversation, events: EventRecorder, mediaLimits: MediaLimits, now: Timestamp, tx: StoreTransaction
+    ) throws -> Message {
         var conversation = conversation
         guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
         let author = changes.author ?? "system"
         let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
-        let message = Message(
+        var message = Message(
             sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid, index: index, author: author,
             body: changes.contentSid == nil ? changes.body : nil, subject: changes.subject, attributes: changes.attributes ?? "{}",
             participantSid: try participantSid(author: author, conversation: conversation, tx: tx), media: nil,
             contentSid: changes.contentSid, dateCreated: changes.dateCreated ?? now, dateUpdated: changes.dateUpdated)
         try tx.insert(message)
+        if !changes.mediaSids.isEmpty {
+            message.media = try MediaService.attach(
+                changes.mediaSids, to: message.sid, serviceSid: conversation.serviceSid, limits: mediaLimits, now: now, tx: tx)
+            try tx.setMessageMedia(messageSid: message.sid, media: message.media)
+        }
         try tx.touchConversation(sid: conversation.sid, at: now)
         conversation.dateUpdated = now
         try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)

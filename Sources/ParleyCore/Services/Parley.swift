@@ -1,3 +1,5 @@
+import Foundation
+
 /// The domain, assembled: one value per area over one store. The HTTP layer and the command line
 /// hold a `Parley` and call its services; nothing else reaches the store.
 public struct Parley: Sendable {
@@ -17,13 +19,17 @@ public struct Parley: Sendable {
     public let hub: EventHub
     public let eventLog: EventLogService
     public let typing: TypingService
+    public let media: MediaService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
     ///   - hub: where committed events go live.
     ///   - typingTimeout: how long a typing indicator lasts without a new `typing`.
+    ///   - mediaDirectory: where media files live; by default a `-media` folder beside the database file.
+    ///   - mediaLimits: sizes, counts and content types media may have.
     public init(
-        store: Store, hub: EventHub = EventHub(), typingTimeout: Duration = .seconds(5), now: @escaping @Sendable () -> Timestamp = { .now }
+        store: Store, hub: EventHub = EventHub(), typingTimeout: Duration = .seconds(5), mediaDirectory: URL? = nil,
+        mediaLimits: MediaLimits = MediaLimits(), now: @escaping @Sendable () -> Timestamp = { .now }
     ) {
         self.store = store
         self.hub = hub
@@ -36,10 +42,12 @@ public struct Parley: Sendable {
         self.users = UserService(store: store, events: events, now: now)
         self.conversations = ConversationService(store: store, events: events, now: now)
         self.participants = ParticipantService(store: store, events: events, now: now)
-        self.messages = MessageService(store: store, events: events, now: now)
+        let files = MediaFiles(root: mediaDirectory ?? MediaFiles.defaultRoot(besideDatabase: store.path))
+        self.media = MediaService(store: store, files: files, limits: mediaLimits, now: now)
+        self.messages = MessageService(store: store, events: events, media: media, now: now)
         self.accessTokens = AccessTokenService(store: store, now: now)
         self.memberships = MembershipService(store: store, events: events, now: now)
-        self.client = ClientService(store: store, events: events, now: now)
+        self.client = ClientService(store: store, events: events, media: media, now: now)
     }
 }
 

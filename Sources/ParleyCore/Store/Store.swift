@@ -16,9 +16,12 @@ public struct Store: Sendable {
 
     let writer: any DatabaseWriter
     private let groupCommit: GroupCommit
+    /// The database file; nil for an in-memory database.
+    public let path: String?
 
-    init(writer: any DatabaseWriter) {
+    init(writer: any DatabaseWriter, path: String?) {
         self.writer = writer
+        self.path = path
         self.groupCommit = GroupCommit(writer: writer)
     }
 
@@ -32,14 +35,14 @@ public struct Store: Sendable {
         // has run, so the durability setting is applied here, once the pool is open.
         let pragma = durability == .full ? "FULL" : "NORMAL"
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(pragma)") }
-        return Store(writer: pool)
+        return Store(writer: pool, path: path)
     }
 
     /// A private in-memory database, for tests and tools where WAL does not matter.
     public static func inMemory() throws -> Store {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        return Store(writer: try DatabaseQueue(configuration: configuration))
+        return Store(writer: try DatabaseQueue(configuration: configuration), path: nil)
     }
 
     /// Runs `body` as one atomic unit of writing: its changes all commit when it returns, none when it

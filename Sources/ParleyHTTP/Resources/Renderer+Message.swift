@@ -10,7 +10,7 @@ extension Renderer {
                 ("index", .int(message.index)),
                 ("author", .string(message.author)),
                 ("body", JSONValue(message.body)),
-                ("media", .null),
+                ("media", messageMedia(message)),
                 ("attributes", .string(message.attributes)),
                 ("participant_sid", JSONValue(message.participantSid)),
                 ("date_created", JSONValue(message.dateCreated)),

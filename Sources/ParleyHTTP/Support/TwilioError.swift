@@ -56,6 +56,14 @@ extension TwilioError {
             self.init(status: .badRequest, code: 50304, message: "Invalid \(name): the value must be valid JSON")
         case .malformedBody(let reason):
             self.init(status: .badRequest, code: 20001, message: "Malformed request body: \(reason)")
+        case .invalidMedia(let sid, let reason):
+            self.init(status: .badRequest, code: 50510, message: "Invalid media SID \(sid): \(reason)")
+        case .mediaContentTypeNotAllowed(let type):
+            self.init(status: .unsupportedMediaType, code: 50511, message: "Media content type \(type.isEmpty ? "(none)" : type) is not accepted")
+        case .mediaTooLarge(let limit):
+            self.init(status: .contentTooLarge, code: 50512, message: "Media too large: at most \(limit) bytes")
+        case .tooManyMedia(let limit):
+            self.init(status: .badRequest, code: 50512, message: "Too many media: at most \(limit) per message")
         case .bodyTooLarge(let limit):
             self.init(status: .contentTooLarge, code: 20001, message: "Request body is larger than \(limit) bytes")
         case .unsupportedContentType(let type):

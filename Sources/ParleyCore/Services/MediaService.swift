@@ -1,0 +1,159 @@
+import Foundation
+
+/// Media (Twilio's Media Content Service, `/v1/Services/{IS}/Media`): uploads streamed to content-addressed files,
+/// their metadata, attaching them to messages, and removing content nobody references any more.
+public struct MediaService: Sendable {
+    let store: Store
+    let files: MediaFiles
+    public let limits: MediaLimits
+    let now: @Sendable () -> Timestamp
+
+    /// Who uploads or manages media: an admin credential (author `system`), or a chat user (author = identity,
+    /// limited to the token's Service and, for deletes, to their own uploads).
+    public enum Caller: Sendable {
+        case admin(Principal)
+        case chat(ChatPrincipal)
+    }
+
+    /// Streams an upload into storage and records it. The body is never held in memory whole; one over
+    /// `limits.maxItemBytes` is refused while it arrives.
+    public func upload<Chunks: AsyncSequence & Sendable>(
+        _ caller: Caller, serviceSid: String, contentType: String?, filename: String?, body: Chunks
+    ) async throws -> Media where Chunks.Element == [UInt8] {
+        guard let contentType, !contentType.isEmpty else {
+            throw ParleyError.invalidParameter(name: "Content-Type", reason: "is required: the media's type, e.g. image/png")
+        }
+        guard limits.allows(contentType: contentType) else { throw ParleyError.mediaContentTypeNotAllowed(contentType) }
+        try Self.validateFilename(filename)
+        let service = try await store.read { tx in try Self.service(caller, serviceSid, tx) }
+        let received = try await files.receive(body, maxBytes: limits.maxItemBytes)
+        guard received.size > 0 else {
+            files.discard(received)
+            throw ParleyError.invalidParameter(name: "body", reason: "media must not be empty")
+        }
+        let now = self.now()
+        let media = Media(
+            sid: SID.make(.media, now: now), serviceSid: service.sid, contentType: contentType, filename: filename, size: received.size,
+            sha256: received.sha256, author: Self.author(caller), dateCreated: now, dateUpdated: now)
+        let files = self.files
+        do {
+            try await store.write { tx in
+                try tx.insert(media)
+                try files.place(received)
+            }
+        } catch {
+            files.discard(received)
+            throw error
+        }
+        return media
+    }
+
+    public func fetch(_ caller: Caller, serviceSid: String, sid: String) async throws -> Media {
+        try await store.read { tx in try Self.requireMedia(sid, in: Self.service(caller, serviceSid, tx), tx) }
+    }
+
+    /// The file holding the media's bytes, for streaming it out; nil for an external reference.
+    public func contentFile(_ media: Media) -> URL? {
+        media.sha256.map { files.path(sha256: $0) }
+    }
+
+    /// Deletes media: an admin any, a chat user their own uploads. Attached media leaves its message's list;
+    /// content nobody references any more is removed.
+    public func delete(_ caller: Caller, serviceSid: String, sid: String) async throws {
+        let files = self.files
+        try await store.write { tx in
+            let media = try Self.requireMedia(sid, in: Self.service(caller, serviceSid, tx), tx)
+            if case .chat(let user) = caller, media.author != user.identity {
+                throw ParleyError.permissionDenied(permission: "deleting media another user uploaded")
+            }
+            try tx.deleteMedia(sid: media.sid)
+            if let messageSid = media.messageSid {
+                try tx.setMessageMedia(messageSid: messageSid, media: Message.mediaJSON(tx.media(messageSid: messageSid).map(MessageMedia.init)))
+            }
+            try Self.releaseUnreferenced(files: files, tx)
+        }
+    }
+
+    /// Removes the files of content whose last reference went away (with a message, conversation or Service);
+    /// returns how many. Deletes through `delete` do this at once; the janitor catches the rest.
+    @discardableResult
+    public func collectGarbage() async throws -> Int {
+        let files = self.files
+        return try await store.write { tx in try Self.releaseUnreferenced(files: files, tx) }
+    }
+
+    /// Settles the media folder after a crash (see `MediaFiles.recover`), then collects garbage.
+    public func recover() async throws {
+        let files = self.files
+        try await store.read { tx in try files.recover(isReferenced: { try tx.isMediaContentReferenced(sha256: $0) }) }
+        try await collectGarbage()
+    }
+
+    // MARK: - Shared with MessageService
+
+    /// Attaches `sids` to a new message of `serviceSid`, checking each is this Service's and unattached, and the
+    /// message's limits; returns the message's `media` list (JSON) to store with it.
+    static func attach(_ sids: [String], to messageSid: String, serviceSid: String, limits: MediaLimits, now: Timestamp, tx: StoreTransaction) throws
+        -> String?
+    {
+        guard !sids.isEmpty else { return nil }
+        guard sids.count <= limits.maxItemsPerMessage else { throw ParleyError.tooManyMedia(limit: limits.maxItemsPerMessage) }
+        guard Set(sids).count == sids.count else { throw ParleyError.invalidMedia(sid: sids[0], reason: "the same media is named twice") }
+        var items: [MessageMedia] = []
+        var total: Int64 = 0
+        for sid in sids {
+            guard let media = try tx.media(sid: sid, serviceSid: serviceSid) else {
+                throw ParleyError.invalidMedia(sid: sid, reason: "no such media in this Service")
+            }
+            guard media.messageSid == nil else { throw ParleyError.invalidMedia(sid: sid, reason: "already attached to message \(media.messageSid!)") }
+            total += media.size
+            guard total <= limits.maxMessageBytes else { throw ParleyError.mediaTooLarge(limit: limits.maxMessageBytes) }
+            try tx.attachMedia(sid: sid, messageSid: messageSid, at: now)
+            items.append(MessageMedia(media))
+        }
+        return try Message.mediaJSON(items)
+    }
+
+    // MARK: - Helpers
+
+    /// Moves unreferenced content to the trash inside `tx`, and deletes it for good once `tx` has committed.
+    @discardableResult
+    static func releaseUnreferenced(files: MediaFiles, _ tx: StoreTransaction) throws -> Int {
+        let trashed = try tx.takeMediaGarbage().compactMap { try files.moveToTrash(sha256: $0) }
+        if !trashed.isEmpty { tx.afterCommit { for file in trashed { files.purge(file) } } }
+        return trashed.count
+    }
+
+    private static func service(_ caller: Caller, _ serviceSid: String, _ tx: StoreTransaction) throws -> ChatService {
+        switch caller {
+        case .admin(let principal):
+            return try tx.resolveService(principal, .service(serviceSid))
+        case .chat(let user):
+            guard user.serviceSid == serviceSid, let service = try tx.service(sid: serviceSid, accountSid: user.accountSid) else {
+                throw ParleyError.notFound(resource: "/Services/\(serviceSid)")
+            }
+            return service
+        }
+    }
+
+    private static func requireMedia(_ sid: String, in service: ChatService, _ tx: StoreTransaction) throws -> Media {
+        guard let media = try tx.media(sid: sid, serviceSid: service.sid) else { throw ParleyError.notFound(resource: "/Services/\(service.sid)/Media/\(sid)") }
+        return media
+    }
+
+    private static func author(_ caller: Caller) -> String {
+        switch caller {
+        case .admin: "system"
+        case .chat(let user): user.identity
+        }
+    }
+
+    /// A filename is a name, not a path: no separators, no `..`, no control characters, at most 255 bytes.
+    static func validateFilename(_ filename: String?) throws {
+        guard let filename else { return }
+        let bad =
+            filename.isEmpty || filename.utf8.count > 255 || filename.contains("/") || filename.contains("\\") || filename == "."
+            || filename.contains("..") || filename.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        if bad { throw ParleyError.invalidParameter(name: "Filename", reason: "must be a plain file name (no path, no control characters)") }
+    }
+}
