@@ -31,10 +31,17 @@ public struct MediaService: Sendable {
             files.discard(received)
             throw ParleyError.invalidParameter(name: "body", reason: "media must not be empty")
         }
+        return try await record(received, serviceSid: service.sid, contentType: contentType, filename: filename, author: Self.author(caller))
+    }
+
+    /// Records received content as new media: its row and its file at its address, in one transaction.
+    func record(_ received: MediaFiles.Received, serviceSid: String, contentType: String, filename: String?, author: String) async throws
+        -> Media
+    {
         let now = self.now()
         let media = Media(
-            sid: SID.make(.media, now: now), serviceSid: service.sid, contentType: contentType, filename: filename, size: received.size,
-            sha256: received.sha256, author: Self.author(caller), dateCreated: now, dateUpdated: now)
+            sid: SID.make(.media, now: now), serviceSid: serviceSid, contentType: contentType, filename: filename, size: received.size,
+            sha256: received.sha256, author: author, dateCreated: now, dateUpdated: now)
         let files = self.files
         do {
             try await store.write { tx in
