@@ -87,6 +87,7 @@ public struct ClientService: Sendable {
         let changes = UserService.Changes(friendlyName: input.friendlyName, attributes: input.attributes)
         try UserService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
         return try await store.write { tx in
             let caller = try Self.caller(user, tx)
             try caller.require("editOwnUserInfo")
@@ -114,11 +115,14 @@ public struct ClientService: Sendable {
         changes.attributes = input.attributes
         try ConversationService.validate(changes, creating: true)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeConversationAdd(changes, store: store) { tx in try Self.caller(user, tx).service }
         return try await store.write { [changes] tx in
             let caller = try Self.caller(user, tx)
             try caller.require("createConversation")
             let created = try ConversationService.insertConversation(
                 changes, service: caller.service, principal: user.principal, createdBy: caller.user.identity, now: now, tx: tx)
+            try events.conversationAdded(created, now: now, in: tx)
             var creator = ParticipantService.Changes()
             creator.identity = caller.user.identity
             creator.roleSid = caller.service.configuration.defaultConversationCreatorRoleSid
@@ -141,6 +145,7 @@ public struct ClientService: Sendable {
     {
         try MembershipService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
         return try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             if changes.notificationLevel != nil { try member.require("editNotificationLevel") }
@@ -169,6 +174,8 @@ public struct ClientService: Sendable {
         changes.mediaSids = input.mediaSids
         try MessageService.validateNew(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeMessageAdd(changes, store: store) { tx in try Self.member(user, conversation, tx).conversation }
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             try member.require(changes.mediaSids.isEmpty ? "sendMessage" : "sendMediaMessage")
@@ -185,6 +192,7 @@ public struct ClientService: Sendable {
         changes.attributes = input.attributes
         try MessageService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
@@ -201,6 +209,7 @@ public struct ClientService: Sendable {
     /// Deletes a message: the user's own with `deleteOwnMessage`, anyone's with `deleteAnyMessage`.
     public func deleteMessage(_ user: ChatPrincipal, conversation: String, sid: String) async throws {
         let now = self.now()
+        let events = self.events.acting(user.principal)
         let removed = try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
@@ -234,6 +243,8 @@ public struct ClientService: Sendable {
         changes.attributes = input.attributes
         try ParticipantService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeParticipantAdd(changes, store: store) { tx in try Self.member(user, conversation, tx).conversation }
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             try member.require(changes.address == nil ? "addParticipant" : "addNonChatParticipant")
@@ -246,6 +257,7 @@ public struct ClientService: Sendable {
     /// the conversation role or the service role may grant.
     public func removeParticipant(_ user: ChatPrincipal, conversation: String, sidOrIdentity: String) async throws {
         let now = self.now()
+        let events = self.events.acting(user.principal)
         try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let target = try tx.requireParticipant(sidOrIdentity, in: member.conversation)
