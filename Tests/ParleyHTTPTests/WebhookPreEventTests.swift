@@ -103,4 +103,47 @@ import Testing
             }
         }
     }
+
+    @Test func updateAndRemovePreWebhooksMayRejectOrRewrite() async throws {
+        try await withWebhookReceiver { receiver in
+            receiver.answer("/hook/guard") { request in
+                switch request["EventType"] {
+                case "onMessageUpdate": ReceiverAnswer(body: #"{"body": "edited by the hook"}"#)
+                case "onConversationUpdate": ReceiverAnswer(body: #"{"friendly_name": "Kept tidy"}"#)
+                default: ReceiverAnswer(status: 409)  // every remove, and user updates, are refused
+                }
+            }
+            try await withWebhookParley { api in
+                _ = try await api.post(
+                    "/v1/Configuration/Webhooks",
+                    [("PreWebhookUrl", receiver.url("/hook/guard"))] + [
+                        "onMessageUpdate", "onMessageRemove", "onConversationUpdate", "onConversationRemove", "onParticipantRemove", "onUserUpdate",
+                    ].map { ("Filters", $0) })
+                let conversation = try await api.makeConversation()
+                let message = try #require(try await api.post("/v1/Conversations/\(conversation)/Messages", [("Body", "first")])["sid"])
+                _ = try await api.post("/v1/Conversations/\(conversation)/Participants", [("Identity", "hana")])
+
+                let edited = try await api.postFiring("/v1/Conversations/\(conversation)/Messages/\(message)", [("Body", "second")])
+                #expect(edited["body"] == "edited by the hook")
+                #expect(receiver.requests(to: "/hook/guard").last?["Body"] == "second")
+                let renamed = try await api.postFiring("/v1/Conversations/\(conversation)", [("FriendlyName", "messy")])
+                #expect(renamed["friendly_name"] == "Kept tidy")
+
+                #expect(try await api.deleteFiring("/v1/Conversations/\(conversation)/Messages/\(message)").code == 50050)
+                #expect(try await api.deleteFiring("/v1/Conversations/\(conversation)/Participants/hana").code == 50050)
+                #expect(try await api.deleteFiring("/v1/Conversations/\(conversation)").code == 50050)
+                #expect(try await api.postFiring("/v1/Users/hana", [("FriendlyName", "H")]).code == 50050)
+                // A chat client's removal is asked too.
+                let hana = try await api.chatClient("hana")
+                #expect(try await hana.request(.delete, "/client/v1/Conversations/\(conversation)/Participants/hana").code == 50050)
+
+                #expect(try await api.get("/v1/Conversations/\(conversation)/Messages/\(message)").status == .ok)
+                #expect(try await api.get("/v1/Conversations/\(conversation)/Participants/hana").status == .ok)
+                #expect(try await api.get("/v1/Conversations/\(conversation)").status == .ok)
+                #expect(try await api.get("/v1/Users/hana")["friendly_name"] == nil)
+                // Without the header, REST removes are not asked.
+                #expect(try await api.delete("/v1/Conversations/\(conversation)/Messages/\(message)").status == .noContent)
+            }
+        }
+    }
 }

@@ -88,6 +88,10 @@ public struct ClientService: Sendable {
         try UserService.validate(changes)
         let now = self.now()
         let events = self.events.acting(user.principal)
+        _ = try await events.before(.onUserUpdate, store: store) { tx in
+            let caller = try Self.caller(user, tx)
+            return (caller.service.sid, WebhookParameters.user(caller.user))
+        }
         return try await store.write { tx in
             let caller = try Self.caller(user, tx)
             try caller.require("editOwnUserInfo")
@@ -193,6 +197,10 @@ public struct ClientService: Sendable {
         try MessageService.validate(changes)
         let now = self.now()
         let events = self.events.acting(user.principal)
+        changes = try await events.beforeMessageUpdate(changes, store: store) { tx in
+            let member = try Self.member(user, conversation, tx)
+            return (try tx.requireMessage(sid, in: member.conversation), member.conversation)
+        }
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
@@ -210,6 +218,10 @@ public struct ClientService: Sendable {
     public func deleteMessage(_ user: ChatPrincipal, conversation: String, sid: String) async throws {
         let now = self.now()
         let events = self.events.acting(user.principal)
+        _ = try await events.before(.onMessageRemove, store: store) { tx in
+            let member = try Self.member(user, conversation, tx)
+            return (member.conversation.serviceSid, WebhookParameters.message(try tx.requireMessage(sid, in: member.conversation), conversation: member.conversation))
+        }
         let removed = try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
@@ -258,6 +270,10 @@ public struct ClientService: Sendable {
     public func removeParticipant(_ user: ChatPrincipal, conversation: String, sidOrIdentity: String) async throws {
         let now = self.now()
         let events = self.events.acting(user.principal)
+        _ = try await events.before(.onParticipantRemove, store: store) { tx in
+            let member = try Self.member(user, conversation, tx)
+            return (member.conversation.serviceSid, WebhookParameters.participant(try tx.requireParticipant(sidOrIdentity, in: member.conversation)))
+        }
         try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let target = try tx.requireParticipant(sidOrIdentity, in: member.conversation)

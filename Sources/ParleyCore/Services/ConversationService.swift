@@ -75,7 +75,15 @@ public struct ConversationService: Sendable {
         try Self.validate(changes, creating: false)
         let now = self.now()
         let events = self.events.acting(principal)
-        return try await store.write { tx in
+        var changes = changes
+        if let name = try await events.before(.onConversationUpdate, store: store, { [changes] tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.conversation(conversation, changedBy: changes))
+        })["friendly_name"] {
+            changes.friendlyName = name
+            try Self.validate(changes, creating: false)
+        }
+        return try await store.write { [changes] tx in
             let service = try tx.resolveService(principal, scope)
             var conversation = try tx.requireConversation(sidOrUniqueName, in: service)
             let stateBefore = conversation.state
@@ -99,6 +107,10 @@ public struct ConversationService: Sendable {
     public func delete(_ principal: Principal, _ scope: ServiceScope, sidOrUniqueName: String) async throws {
         let now = self.now()
         let events = self.events.acting(principal)
+        _ = try await events.before(.onConversationRemove, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.conversation(conversation))
+        }
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             try events.recordForMembers(.conversationRemoved, .conversation(conversation), conversation: conversation, now: now, in: tx)

@@ -75,3 +75,36 @@ extension EventRecorder {
         return changes
     }
 }
+
+extension EventRecorder {
+    /// A pre-action event on something that exists (`onMessageUpdate`, `onConversationRemove`, ...): `subject` reads
+    /// its Service and the parameters to send. Returns the changes the answers ask for; throws when one rejects.
+    func before(
+        _ event: WebhookEvent, store: Store,
+        _ subject: @escaping @Sendable (StoreTransaction) throws -> (serviceSid: String, parameters: [(name: String, value: String)])
+    ) async throws -> [String: String] {
+        guard origin.firesWebhooks else { return [:] }
+        let (serviceSid, parameters) = try await store.read(subject)
+        return try await webhooks.preAction(event, parameters, origin: origin, serviceSid: serviceSid)
+    }
+
+    /// `onMessageUpdate`: the message as the update would leave it; the hook may change `body`, `author` and `attributes`.
+    func beforeMessageUpdate(
+        _ changes: MessageService.Changes, store: Store, message: @escaping @Sendable (StoreTransaction) throws -> (Message, Conversation)
+    ) async throws -> MessageService.Changes {
+        let modified = try await before(.onMessageUpdate, store: store) { tx in
+            var (message, conversation) = try message(tx)
+            if let body = changes.body { message.body = body }
+            if let author = changes.author { message.author = author }
+            if let attributes = changes.attributes { message.attributes = attributes }
+            return (conversation.serviceSid, WebhookParameters.message(message, conversation: conversation))
+        }
+        guard !modified.isEmpty else { return changes }
+        var changes = changes
+        if let body = modified["body"] { changes.body = body }
+        if let author = modified["author"] { changes.author = author }
+        if let attributes = modified["attributes"] { changes.attributes = attributes }
+        try MessageService.validate(changes)
+        return changes
+    }
+}

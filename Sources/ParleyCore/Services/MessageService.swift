@@ -56,6 +56,10 @@ public struct MessageService: Sendable {
     {
         try Self.validate(changes)
         let events = self.events.acting(principal)
+        let changes = try await events.beforeMessageUpdate(changes, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (try tx.requireMessage(sid, in: conversation), conversation)
+        }
         let now = self.now()
         return try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
@@ -68,6 +72,10 @@ public struct MessageService: Sendable {
     public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sid: String) async throws {
         let now = self.now()
         let events = self.events.acting(principal)
+        _ = try await events.before(.onMessageRemove, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.message(try tx.requireMessage(sid, in: conversation), conversation: conversation))
+        }
         let removed = try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             let message = try tx.requireMessage(sid, in: conversation)

@@ -55,6 +55,10 @@ public struct ParticipantService: Sendable {
         try Self.validate(changes)
         let now = self.now()
         let events = self.events.acting(principal)
+        _ = try await events.before(.onParticipantUpdate, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.participant(try tx.requireParticipant(sidOrIdentity, in: conversation)))
+        }
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let conversation = try tx.requireConversation(sidOrUniqueName, in: service)
@@ -103,6 +107,10 @@ public struct ParticipantService: Sendable {
     public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sidOrIdentity: String) async throws {
         let now = self.now()
         let events = self.events.acting(principal)
+        _ = try await events.before(.onParticipantRemove, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.participant(try tx.requireParticipant(sidOrIdentity, in: conversation)))
+        }
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             let participant = try tx.requireParticipant(sidOrIdentity, in: conversation)

@@ -50,6 +50,10 @@ public struct UserService: Sendable {
         try Self.validate(changes)
         let now = self.now()
         let events = self.events.acting(principal)
+        _ = try await events.before(.onUserUpdate, store: store) { tx in
+            let user = try tx.requireUser(sidOrIdentity, in: tx.resolveService(principal, scope))
+            return (user.serviceSid, WebhookParameters.user(user))
+        }
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let user = try tx.requireUser(sidOrIdentity, in: service)

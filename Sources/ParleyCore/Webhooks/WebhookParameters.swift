@@ -40,6 +40,16 @@ enum WebhookParameters {
         return parameters
     }
 
+    /// A conversation as an update would leave it (pre-action `onConversationUpdate`).
+    static func conversation(_ conversation: Conversation, changedBy changes: ConversationService.Changes) -> Parameters {
+        var updated = conversation
+        if let name = changes.friendlyName { updated.friendlyName = name }
+        if let name = changes.uniqueName { updated.uniqueName = name }
+        if let attributes = changes.attributes { updated.attributes = attributes }
+        if let state = changes.state { updated.state = state }
+        return Self.conversation(updated)
+    }
+
     /// A conversation about to be created (pre-action `onConversationAdd`).
     static func newConversation(friendlyName: String?, uniqueName: String?, attributes: String?, serviceSid: String) -> Parameters {
         var parameters: Parameters = [("ChatServiceSid", serviceSid)]
