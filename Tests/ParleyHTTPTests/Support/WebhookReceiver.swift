@@ -105,9 +105,9 @@ func withWebhookReceiver(_ body: @Sendable (WebhookReceiver) async throws -> Voi
     }
 }
 
-/// Short retries and timeouts, so tests of failure and retry run in well under a second per attempt.
+/// Short retries and a short timeout (still long enough for a loaded test machine), so failure and retry tests run quickly.
 let fastWebhookSettings = WebhookSettings(
-    timeout: .milliseconds(500), backoff: Backoff(base: 0.05, cap: 0.2, maxAttempts: 4), maximumConcurrent: 8, pollInterval: .milliseconds(200))
+    timeout: .milliseconds(1500), backoff: Backoff(base: 0.05, cap: 0.2, maxAttempts: 4), maximumConcurrent: 8, pollInterval: .milliseconds(200))
 
 /// Runs `body` against a server with the webhook worker running, over the SQLite file in `directory` (a fresh one when nil;
 /// pass the same directory twice to restart a server on the same database).
