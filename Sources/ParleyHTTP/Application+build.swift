@@ -40,6 +40,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     // Paths that exist once, at account level.
     ServicesController(parley: parley, limits: limits).register(on: Routes(group: v1))
     ConfigurationController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    WebhooksController(parley: parley, limits: limits).register(on: Routes(group: v1))
 
     // Paths that exist for the default Service (`/v1/...`) and for an explicit one (`/v1/Services/{IS}/...`).
     for family in [v1, v1.group("Services/:chatServiceSid")] {
@@ -50,6 +51,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         UsersController(parley: parley, limits: limits).register(on: routes)
         RolesController(parley: parley, limits: limits).register(on: routes)
         MembershipsController(parley: parley, limits: limits).register(on: routes)
+        ConversationWebhooksController(parley: parley, limits: limits).register(on: routes)
     }
     // Media, as Twilio's Media Content Service serves it: admin credentials or a chat user's token.
     let media = router.group("v1/Services/:chatServiceSid")

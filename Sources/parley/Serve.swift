@@ -62,7 +62,8 @@ struct Serve: AsyncParsableCommand {
         guard eventRetentionHours >= 1 else { throw ValidationError("--event-retention-hours must be at least 1") }
         let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
         let janitor = MediaJanitor(media: parley.media, logger: logger)
-        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor], logger: logger)
+        let webhooks = WebhookWorker(webhooks: parley.webhooks, logger: logger)
+        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor, webhooks], logger: logger)
         try await app.runService()
     }
 }

@@ -33,10 +33,11 @@ struct LoadClient: Sendable {
         try await send(.POST, path, form: form)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]) async throws -> Answer {
+    func send(_ method: HTTPMethod, _ path: String, form: [(String, String)], headers: [(String, String)] = []) async throws -> Answer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: authorization)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if method == .POST {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             let body = form.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")

@@ -714,6 +714,124 @@ def errors(t):
                       "a rejected create must not leave a conversation behind")
 
 
+class WebhookReceiver:
+    """A customer's webhook endpoint: a local HTTP server that records each request and checks its
+    X-Twilio-Signature with the library's own RequestValidator, exactly as a Twilio customer would."""
+
+    def __init__(self, auth_token):
+        import http.server
+        import threading
+
+        from twilio.request_validator import RequestValidator
+
+        receiver = self
+        self.validator = RequestValidator(auth_token)
+        self.requests = []  # dicts: path, params, valid, idempotency
+        self.reject_bodies_with = None
+        self.lock = threading.Lock()
+        host = os.environ.get("PARLEY_WEBHOOK_HOST", "127.0.0.1")
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                url = "http://{}:{}{}".format(host, receiver.port, self.path)
+                if self.command == "POST":
+                    params = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+                    valid = receiver.validator.validate(url, params, self.headers.get("X-Twilio-Signature", ""))
+                else:
+                    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query, keep_blank_values=True))
+                    valid = receiver.validator.validate(url, {}, self.headers.get("X-Twilio-Signature", ""))
+                with receiver.lock:
+                    receiver.requests.append({
+                        "path": urllib.parse.urlsplit(self.path).path, "params": params, "valid": valid,
+                        "idempotency": self.headers.get("I-Twilio-Idempotency-Token"),
+                    })
+                reject = receiver.reject_bodies_with
+                status = 403 if reject and reject in params.get("Body", "") else 200
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            do_POST = _handle
+            do_GET = _handle
+
+        self.server = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.port = self.server.server_address[1]
+        self.host = host
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return "http://{}:{}{}".format(self.host, self.port, path)
+
+    def wait(self, path, count, seconds=20):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                got = [r for r in self.requests if r["path"] == path]
+            if len(got) >= count:
+                return got
+            time.sleep(0.05)
+        raise CheckFailed("expected {} webhook request(s) to {}, got {}".format(count, path, len(got)))
+
+    def close(self):
+        self.server.shutdown()
+
+
+@check
+def webhooks(t):
+    """Parley's webhooks, received and validated with twilio.request_validator.RequestValidator."""
+    receiver = WebhookReceiver(t.auth_token)
+    t.defer(receiver.close)
+    svc = new_service(t, "webhooks")
+    hooks = t.conv.services(svc.sid).configuration.webhooks()
+    cfg = hooks.update(post_webhook_url=receiver.url("/post"), pre_webhook_url=receiver.url("/pre"), method="POST",
+                       filters=["onMessageAdded", "onMessageAdd", "onConversationAdded"])
+    expect_eq(cfg.post_webhook_url, receiver.url("/post"), "service post_webhook_url")
+    expect_eq(list(cfg.filters), ["onMessageAdded", "onMessageAdd", "onConversationAdded"], "service filters")
+    expect_eq(cfg.method, "POST", "service method")
+
+    conversations = t.conv.services(svc.sid).conversations
+    conv = new_conversation(t, conversations, x_twilio_webhook_enabled="true")
+    hook = conversations(conv.sid).webhooks.create(
+        target="webhook", configuration_url=receiver.url("/conversation"), configuration_method="GET",
+        configuration_filters=["onMessageAdded"])
+    expect_sid(hook.sid, "WH", "conversation webhook sid")
+    expect_eq(hook.target, "webhook", "conversation webhook target")
+    expect_eq(hook.configuration.get("method"), "get", "conversation webhook method")
+    expect_eq([w.sid for w in conversations(conv.sid).webhooks.list()], [hook.sid], "conversation webhooks list")
+
+    msg = conversations(conv.sid).messages.create(author="compat", body="hello, webhooks", x_twilio_webhook_enabled="true")
+    # Without the header a REST change fires nothing; a rejecting pre-event hook refuses the message (403).
+    conversations(conv.sid).messages.create(author="compat", body="quiet")
+    receiver.reject_bodies_with = "forbidden"
+    expect_rest_error(lambda: conversations(conv.sid).messages.create(body="forbidden words", x_twilio_webhook_enabled="true"),
+                      403, None, "a message the pre-event webhook rejects")
+
+    posts = receiver.wait("/post", 2)
+    expect_eq([r["params"].get("EventType") for r in posts], ["onConversationAdded", "onMessageAdded"], "post-event types")
+    added = posts[1]["params"]
+    expect_eq(added.get("MessageSid"), msg.sid, "MessageSid")
+    expect_eq(added.get("Body"), "hello, webhooks", "Body")
+    expect_eq(added.get("Index"), "0", "Index")
+    expect_eq(added.get("Source"), "API", "Source")
+    expect_eq(added.get("AccountSid"), t.account_sid, "AccountSid")
+    gets = receiver.wait("/conversation", 1)
+    expect_eq(gets[0]["params"].get("EventType"), "onMessageAdded", "conversation webhook event")
+    pres = receiver.wait("/pre", 2)
+    expect_eq([r["params"].get("EventType") for r in pres], ["onMessageAdd", "onMessageAdd"], "pre-event types")
+    for request in posts + gets + pres:
+        expect(request["valid"], "RequestValidator refused the signature of a {} request to {}".format(
+            request["params"].get("EventType"), request["path"]))
+        expect(bool(request["idempotency"]), "no I-Twilio-Idempotency-Token on {}".format(request["path"]))
+    expect_eq(len(conversations(conv.sid).messages.list()), 2, "messages after the rejected one")
+
+
 def parley_cli(args):
     """Run the parley executable (PARLEY_BIN) on PARLEY_DB; returns the CompletedProcess."""
     here = os.path.dirname(os.path.abspath(__file__))

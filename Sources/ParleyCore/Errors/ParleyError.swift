@@ -79,4 +79,18 @@ public enum ParleyError: Error, Equatable, Sendable {
     case accessTokenInvalidGrants(reason: String)
     /// The signature does not match the API key's secret.
     case accessTokenInvalidSignature
+
+    // Webhooks.
+    /// A pre-action webhook answered `status` (4xx/5xx): the action was rejected and nothing changed.
+    case webhookRejected(event: String, status: Int)
+    /// A conversation webhook `Target` other than webhook, trigger or studio (50364).
+    case invalidWebhookTarget(String)
+    /// A `Filters` value that is no webhook event this scope sends (50365).
+    case invalidWebhookFilter(String)
+    /// An empty or too long `Configuration.Triggers` keyword (50366).
+    case invalidWebhookTrigger(String)
+    /// No conversation webhook with this SID in the conversation (50360).
+    case webhookNotFound(sid: String)
+    /// The conversation already has the most webhooks allowed.
+    case conversationWebhookLimitReached(limit: Int)
 }

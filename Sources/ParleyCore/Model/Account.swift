@@ -40,9 +40,12 @@ public struct Principal: Sendable, Equatable {
     public var accountSid: String
     /// The credential used: the account SID itself or an API key SID.
     public var credentialSid: String
+    /// Where the call came from: decides whether its changes fire webhooks (see `WebhookOrigin`).
+    public var origin: WebhookOrigin
 
-    public init(accountSid: String, credentialSid: String) {
+    public init(accountSid: String, credentialSid: String, origin: WebhookOrigin = .api(webhooksEnabled: false)) {
         self.accountSid = accountSid
         self.credentialSid = credentialSid
+        self.origin = origin
     }
 }

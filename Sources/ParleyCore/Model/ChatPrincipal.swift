@@ -24,7 +24,7 @@ public struct ChatPrincipal: Sendable, Equatable {
 
     /// The account-level principal behind this chat user, for service methods that take one (always with
     /// `.service(serviceSid)` as the scope: a chat user never reaches another Service).
-    public var principal: Principal { Principal(accountSid: accountSid, credentialSid: apiKeySid) }
+    public var principal: Principal { Principal(accountSid: accountSid, credentialSid: apiKeySid, origin: .sdk(identity: identity)) }
 
     /// The scope every call on behalf of this chat user addresses.
     public var scope: ServiceScope { .service(serviceSid) }

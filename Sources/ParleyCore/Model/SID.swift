@@ -11,6 +11,8 @@ public enum SIDPrefix: String, Sendable, CaseIterable {
     case messagingService = "MG"
     case media = "ME"
     case content = "HX"
+    case webhook = "WH"
+    case studioFlow = "FW"
 }
 
 /// Twilio-style identifiers: a two-letter prefix and 32 lower-case hex digits.

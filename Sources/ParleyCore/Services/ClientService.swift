@@ -87,6 +87,11 @@ public struct ClientService: Sendable {
         let changes = UserService.Changes(friendlyName: input.friendlyName, attributes: input.attributes)
         try UserService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        _ = try await events.before(.onUserUpdate, store: store) { tx in
+            let caller = try Self.caller(user, tx)
+            return (caller.service.sid, WebhookParameters.user(caller.user))
+        }
         return try await store.write { tx in
             let caller = try Self.caller(user, tx)
             try caller.require("editOwnUserInfo")
@@ -114,11 +119,14 @@ public struct ClientService: Sendable {
         changes.attributes = input.attributes
         try ConversationService.validate(changes, creating: true)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeConversationAdd(changes, store: store) { tx in try Self.caller(user, tx).service }
         return try await store.write { [changes] tx in
             let caller = try Self.caller(user, tx)
             try caller.require("createConversation")
             let created = try ConversationService.insertConversation(
                 changes, service: caller.service, principal: user.principal, createdBy: caller.user.identity, now: now, tx: tx)
+            try events.conversationAdded(created, now: now, in: tx)
             var creator = ParticipantService.Changes()
             creator.identity = caller.user.identity
             creator.roleSid = caller.service.configuration.defaultConversationCreatorRoleSid
@@ -141,6 +149,7 @@ public struct ClientService: Sendable {
     {
         try MembershipService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
         return try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             if changes.notificationLevel != nil { try member.require("editNotificationLevel") }
@@ -169,6 +178,8 @@ public struct ClientService: Sendable {
         changes.mediaSids = input.mediaSids
         try MessageService.validateNew(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeMessageAdd(changes, store: store) { tx in try Self.member(user, conversation, tx).conversation }
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             try member.require(changes.mediaSids.isEmpty ? "sendMessage" : "sendMediaMessage")
@@ -185,6 +196,11 @@ public struct ClientService: Sendable {
         changes.attributes = input.attributes
         try MessageService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeMessageUpdate(changes, store: store) { tx in
+            let member = try Self.member(user, conversation, tx)
+            return (try tx.requireMessage(sid, in: member.conversation), member.conversation)
+        }
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
@@ -201,6 +217,11 @@ public struct ClientService: Sendable {
     /// Deletes a message: the user's own with `deleteOwnMessage`, anyone's with `deleteAnyMessage`.
     public func deleteMessage(_ user: ChatPrincipal, conversation: String, sid: String) async throws {
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        _ = try await events.before(.onMessageRemove, store: store) { tx in
+            let member = try Self.member(user, conversation, tx)
+            return (member.conversation.serviceSid, WebhookParameters.message(try tx.requireMessage(sid, in: member.conversation), conversation: member.conversation))
+        }
         let removed = try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let message = try tx.requireMessage(sid, in: member.conversation)
@@ -234,6 +255,8 @@ public struct ClientService: Sendable {
         changes.attributes = input.attributes
         try ParticipantService.validate(changes)
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        changes = try await events.beforeParticipantAdd(changes, store: store) { tx in try Self.member(user, conversation, tx).conversation }
         return try await store.write { [changes] tx in
             let member = try Self.member(user, conversation, tx)
             try member.require(changes.address == nil ? "addParticipant" : "addNonChatParticipant")
@@ -246,6 +269,11 @@ public struct ClientService: Sendable {
     /// the conversation role or the service role may grant.
     public func removeParticipant(_ user: ChatPrincipal, conversation: String, sidOrIdentity: String) async throws {
         let now = self.now()
+        let events = self.events.acting(user.principal)
+        _ = try await events.before(.onParticipantRemove, store: store) { tx in
+            let member = try Self.member(user, conversation, tx)
+            return (member.conversation.serviceSid, WebhookParameters.participant(try tx.requireParticipant(sidOrIdentity, in: member.conversation)))
+        }
         try await store.write { tx in
             let member = try Self.member(user, conversation, tx)
             let target = try tx.requireParticipant(sidOrIdentity, in: member.conversation)

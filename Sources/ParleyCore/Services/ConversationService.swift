@@ -22,9 +22,13 @@ public struct ConversationService: Sendable {
 
     public func create(_ principal: Principal, _ scope: ServiceScope, _ changes: Changes) async throws -> Conversation {
         try Self.validate(changes, creating: true)
+        let events = self.events.acting(principal)
+        let changes = try await events.beforeConversationAdd(changes, store: store) { tx in try tx.resolveService(principal, scope) }
         let now = self.now()
         return try await store.write { tx in
-            try Self.insertConversation(changes, service: tx.resolveService(principal, scope), principal: principal, now: now, tx: tx)
+            let conversation = try Self.insertConversation(changes, service: tx.resolveService(principal, scope), principal: principal, now: now, tx: tx)
+            try events.conversationAdded(conversation, now: now, in: tx)
+            return conversation
         }
     }
 
@@ -39,10 +43,11 @@ public struct ConversationService: Sendable {
         }
         let inputs = try participants.map(ParticipantService.Changes.init(participantJSON:))
         let now = self.now()
-        let events = self.events
+        let events = self.events.acting(principal)
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let conversation = try Self.insertConversation(changes, service: service, principal: principal, now: now, tx: tx)
+            try events.conversationAdded(conversation, now: now, in: tx)
             for input in inputs {
                 do {
                     _ = try ParticipantService.insertParticipant(input, conversation: conversation, service: service, events: events, now: now, tx: tx)
@@ -69,9 +74,19 @@ public struct ConversationService: Sendable {
     public func update(_ principal: Principal, _ scope: ServiceScope, sidOrUniqueName: String, _ changes: Changes) async throws -> Conversation {
         try Self.validate(changes, creating: false)
         let now = self.now()
-        return try await store.write { tx in
+        let events = self.events.acting(principal)
+        var changes = changes
+        if let name = try await events.before(.onConversationUpdate, store: store, { [changes] tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.conversation(conversation, changedBy: changes))
+        })["friendly_name"] {
+            changes.friendlyName = name
+            try Self.validate(changes, creating: false)
+        }
+        return try await store.write { [changes] tx in
             let service = try tx.resolveService(principal, scope)
             var conversation = try tx.requireConversation(sidOrUniqueName, in: service)
+            let stateBefore = conversation.state
             guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
             if let uniqueName = changes.uniqueName, uniqueName != conversation.uniqueName {
                 if try tx.isUniqueNameTaken(uniqueName, serviceSid: service.sid, except: conversation.sid) {
@@ -83,6 +98,7 @@ public struct ConversationService: Sendable {
             conversation.dateUpdated = changes.dateUpdated ?? now
             try tx.update(conversation)
             try events.recordForMembers(.conversationUpdated, .conversation(conversation), conversation: conversation, now: now, in: tx)
+            try events.conversationUpdated(conversation, stateBefore: stateBefore, now: now, in: tx)
             return conversation
         }
     }
@@ -90,9 +106,17 @@ public struct ConversationService: Sendable {
     /// Deletes the conversation with its participants and messages.
     public func delete(_ principal: Principal, _ scope: ServiceScope, sidOrUniqueName: String) async throws {
         let now = self.now()
+        let events = self.events.acting(principal)
+        _ = try await events.before(.onConversationRemove, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.conversation(conversation))
+        }
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             try events.recordForMembers(.conversationRemoved, .conversation(conversation), conversation: conversation, now: now, in: tx)
+            try events.webhook(
+                .onConversationRemoved, WebhookParameters.conversation(conversation, removedAt: now), serviceSid: conversation.serviceSid,
+                conversationSid: conversation.sid, now: now, in: tx)
             try tx.deleteConversation(sid: conversation.sid)
         }
     }

@@ -2,6 +2,26 @@
 /// transaction and handed to the hub only once it has committed.
 struct EventRecorder: Sendable {
     let hub: EventHub
+    /// Webhooks (outbox rows and pre-action calls), decided next to the events.
+    let webhooks: WebhookRecorder
+    /// Where the change being recorded came from (see `acting`).
+    var origin: WebhookOrigin = .api(webhooksEnabled: false)
+
+    /// This recorder for a change made by `principal`: its webhooks carry the principal's origin.
+    func acting(_ principal: Principal) -> EventRecorder {
+        var copy = self
+        copy.origin = principal.origin
+        return copy
+    }
+
+    /// Writes the post-action webhooks of `event` (see `WebhookRecorder.record`), with this recorder's origin.
+    func webhook(
+        _ event: WebhookEvent, _ parameters: [(name: String, value: String)], serviceSid: String, conversationSid: String?, messageBody: String? = nil,
+        now: Timestamp, in tx: StoreTransaction
+    ) throws {
+        try webhooks.record(
+            event, parameters, origin: origin, serviceSid: serviceSid, conversationSid: conversationSid, messageBody: messageBody, now: now, in: tx)
+    }
 
     /// Records `type` for each of `identities`.
     func record(

@@ -25,6 +25,10 @@ public struct MessageService: Sendable {
         -> Message
     {
         try Self.validateNew(changes)
+        let events = self.events.acting(principal)
+        let changes = try await events.beforeMessageAdd(changes, store: store) { tx in
+            try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+        }
         let now = self.now()
         return try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
@@ -51,6 +55,11 @@ public struct MessageService: Sendable {
         async throws -> Message
     {
         try Self.validate(changes)
+        let events = self.events.acting(principal)
+        let changes = try await events.beforeMessageUpdate(changes, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (try tx.requireMessage(sid, in: conversation), conversation)
+        }
         let now = self.now()
         return try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
@@ -62,6 +71,11 @@ public struct MessageService: Sendable {
     /// Deletes the message. Its index is not reused.
     public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sid: String) async throws {
         let now = self.now()
+        let events = self.events.acting(principal)
+        _ = try await events.before(.onMessageRemove, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.message(try tx.requireMessage(sid, in: conversation), conversation: conversation))
+        }
         let removed = try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             let message = try tx.requireMessage(sid, in: conversation)
@@ -112,6 +126,9 @@ public struct MessageService: Sendable {
         conversation.dateUpdated = now
         try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)
         try events.recordForMembers(.messageAdded, .message(message), conversation: conversation, now: now, in: tx)
+        try events.webhook(
+            .onMessageAdded, WebhookParameters.message(message, conversation: conversation), serviceSid: conversation.serviceSid,
+            conversationSid: conversation.sid, messageBody: message.body, now: now, in: tx)
         return message
     }
 
@@ -132,6 +149,9 @@ public struct MessageService: Sendable {
         message.dateUpdated = changes.dateUpdated ?? now
         try tx.update(message)
         try events.recordForMembers(.messageUpdated, .message(message), conversation: conversation, now: now, in: tx)
+        try events.webhook(
+            .onMessageUpdated, WebhookParameters.message(message, conversation: conversation), serviceSid: conversation.serviceSid,
+            conversationSid: conversation.sid, now: now, in: tx)
         return message
     }
 
@@ -139,6 +159,9 @@ public struct MessageService: Sendable {
     static func remove(_ message: Message, from conversation: Conversation, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws {
         try tx.deleteMessage(sid: message.sid)
         try events.recordForMembers(.messageRemoved, .message(message), conversation: conversation, now: now, in: tx)
+        try events.webhook(
+            .onMessageRemoved, WebhookParameters.message(message, conversation: conversation, removedAt: now), serviceSid: conversation.serviceSid,
+            conversationSid: conversation.sid, now: now, in: tx)
     }
 
     static func validate(_ changes: Changes) throws {

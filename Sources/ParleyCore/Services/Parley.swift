@@ -20,6 +20,8 @@ public struct Parley: Sendable {
     public let eventLog: EventLogService
     public let typing: TypingService
     public let media: MediaService
+    /// Webhook configuration, conversation webhooks and the outbox the delivery worker (`WebhookWorker`) sends from.
+    public let webhooks: WebhookService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -27,13 +29,16 @@ public struct Parley: Sendable {
     ///   - typingTimeout: how long a typing indicator lasts without a new `typing`.
     ///   - mediaDirectory: where media files live; by default a `-media` folder beside the database file.
     ///   - mediaLimits: sizes, counts and content types media may have.
+    ///   - webhookSettings: webhook timeout and retry schedule.
     public init(
         store: Store, hub: EventHub = EventHub(), typingTimeout: Duration = .seconds(5), mediaDirectory: URL? = nil,
-        mediaLimits: MediaLimits = MediaLimits(), now: @escaping @Sendable () -> Timestamp = { .now }
+        mediaLimits: MediaLimits = MediaLimits(), webhookSettings: WebhookSettings = WebhookSettings(),
+        now: @escaping @Sendable () -> Timestamp = { .now }
     ) {
         self.store = store
         self.hub = hub
-        let events = EventRecorder(hub: hub)
+        self.webhooks = WebhookService(store: store, settings: webhookSettings, now: now)
+        let events = EventRecorder(hub: hub, webhooks: webhooks.recorder)
         self.eventLog = EventLogService(store: store, now: now)
         self.typing = TypingService(store: store, hub: hub, timeout: typingTimeout)
         self.accounts = AccountService(store: store, now: now)

@@ -25,6 +25,10 @@ public struct ParticipantService: Sendable {
     public func create(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, _ changes: Changes) async throws
         -> Participant
     {
+        let events = self.events.acting(principal)
+        let changes = try await events.beforeParticipantAdd(changes, store: store) { tx in
+            try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+        }
         let now = self.now()
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
@@ -50,6 +54,11 @@ public struct ParticipantService: Sendable {
     {
         try Self.validate(changes)
         let now = self.now()
+        let events = self.events.acting(principal)
+        _ = try await events.before(.onParticipantUpdate, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.participant(try tx.requireParticipant(sidOrIdentity, in: conversation)))
+        }
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let conversation = try tx.requireConversation(sidOrUniqueName, in: service)
@@ -88,12 +97,20 @@ public struct ParticipantService: Sendable {
             let bindingActive = try Self.claimBinding(participant, conversation: conversation, tx: tx)
             try tx.update(participant, bindingActive: bindingActive)
             try events.recordForMembers(.participantUpdated, .participant(participant), conversation: conversation, now: now, in: tx)
+            try events.webhook(
+                .onParticipantUpdated, WebhookParameters.participant(participant, withReadHorizon: changes.lastReadMessageIndex != nil),
+                serviceSid: conversation.serviceSid, conversationSid: conversation.sid, now: now, in: tx)
             return participant
         }
     }
 
     public func delete(_ principal: Principal, _ scope: ServiceScope, conversation sidOrUniqueName: String, sidOrIdentity: String) async throws {
         let now = self.now()
+        let events = self.events.acting(principal)
+        _ = try await events.before(.onParticipantRemove, store: store) { tx in
+            let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
+            return (conversation.serviceSid, WebhookParameters.participant(try tx.requireParticipant(sidOrIdentity, in: conversation)))
+        }
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
             let participant = try tx.requireParticipant(sidOrIdentity, in: conversation)
@@ -112,6 +129,9 @@ public struct ParticipantService: Sendable {
                 to: [identity], now: now, in: tx)
         }
         try tx.deleteParticipant(sid: participant.sid)
+        try events.webhook(
+            .onParticipantRemoved, WebhookParameters.participant(participant, removedAt: now), serviceSid: conversation.serviceSid,
+            conversationSid: conversation.sid, now: now, in: tx)
     }
 
     static func validate(_ changes: Changes) throws {
@@ -183,6 +203,8 @@ public struct ParticipantService: Sendable {
         var touched = conversation
         try ConversationService.recordActivity(on: &touched, now: now, tx: tx)
         try events.recordForMembers(.participantJoined, .participant(participant), conversation: touched, now: now, in: tx)
+        try events.webhook(
+            .onParticipantAdded, WebhookParameters.participant(participant), serviceSid: service.sid, conversationSid: conversation.sid, now: now, in: tx)
         if let identity = participant.identity {
             try events.record(
                 .conversationAdded, .conversation(touched), conversationSid: touched.sid, serviceSid: service.sid, to: [identity], now: now, in: tx)

@@ -23,6 +23,7 @@ public struct UserService: Sendable {
         try Self.validateIdentity(identity)
         try Self.validate(changes)
         let now = self.now()
+        let events = self.events.acting(principal)
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             if try tx.user(sidOrIdentity: identity, serviceSid: service.sid) != nil { throw ParleyError.userIdentityTaken(identity) }
@@ -32,6 +33,7 @@ public struct UserService: Sendable {
                 roleSid: try tx.roleParameter(changes.roleSid, type: .service, in: service) ?? service.configuration.defaultChatServiceRoleSid,
                 dateCreated: now, dateUpdated: now)
             try tx.insert(user)
+            try events.webhook(.onUserAdded, WebhookParameters.user(user), serviceSid: service.sid, conversationSid: nil, now: now, in: tx)
             return user
         }
     }
@@ -47,6 +49,11 @@ public struct UserService: Sendable {
     public func update(_ principal: Principal, _ scope: ServiceScope, sidOrIdentity: String, _ changes: Changes) async throws -> User {
         try Self.validate(changes)
         let now = self.now()
+        let events = self.events.acting(principal)
+        _ = try await events.before(.onUserUpdate, store: store) { tx in
+            let user = try tx.requireUser(sidOrIdentity, in: tx.resolveService(principal, scope))
+            return (user.serviceSid, WebhookParameters.user(user))
+        }
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
             let user = try tx.requireUser(sidOrIdentity, in: service)
@@ -65,6 +72,7 @@ public struct UserService: Sendable {
         user.dateUpdated = now
         try tx.update(user)
         try events.record(.userUpdated, .user(user), conversationSid: nil, serviceSid: service.sid, to: [user.identity], now: now, in: tx)
+        try events.webhook(.onUserUpdated, WebhookParameters.user(user), serviceSid: service.sid, conversationSid: nil, now: now, in: tx)
         return user
     }
 

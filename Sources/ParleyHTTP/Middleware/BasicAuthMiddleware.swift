@@ -13,8 +13,12 @@ struct BasicAuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = try await accounts.authenticate(username: username, password: password)
+        // REST changes fire webhooks only when asked to (Twilio's loop guard).
+        context.principal?.origin = .api(webhooksEnabled: request.headers[Self.webhookEnabled]?.lowercased() == "true")
         return try await next(request, context)
     }
+
+    static let webhookEnabled = HTTPFields.Element.Name("X-Twilio-Webhook-Enabled")!
 
     static func credentials(_ header: String) -> (String, String)? {
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -116,6 +116,20 @@ extension TwilioError {
             self.init(status: .unauthorized, code: 20106, message: "Invalid Access Token grants: \(reason)")
         case .accessTokenInvalidSignature:
             self.init(status: .unauthorized, code: 20107, message: "Invalid Access Token signature")
+        case .webhookRejected(let event, let status):
+            // Code chosen by Parley: the reference names none for a rejected pre-action webhook.
+            self.init(status: .forbidden, code: 50050, message: "The \(event) webhook rejected the action (it answered HTTP \(status)); nothing was changed")
+        case .invalidWebhookTarget(let target):
+            self.init(status: .badRequest, code: 50364, message: "Invalid conversation webhook target \(target): use webhook, trigger or studio")
+        case .invalidWebhookFilter(let filter):
+            self.init(status: .badRequest, code: 50365, message: "Invalid conversation webhook filter \(filter)")
+        case .invalidWebhookTrigger(let trigger):
+            self.init(status: .badRequest, code: 50366, message: "Invalid conversation webhook trigger '\(trigger)': keywords are 1 to 248 characters")
+        case .webhookNotFound(let sid):
+            self.init(status: .notFound, code: 50360, message: "Conversation webhook \(sid) not found")
+        case .conversationWebhookLimitReached(let limit):
+            // Code chosen by Parley: the reference names none for this limit.
+            self.init(status: .badRequest, code: 50367, message: "The Conversation already has \(limit) webhooks, the most allowed")
         }
     }
 }

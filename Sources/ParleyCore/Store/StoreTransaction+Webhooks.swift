@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+
+/// Who is told about an event in one conversation (or Service): the account's and the Service's configured targets and
+/// the conversation's own webhooks.
+public struct WebhookTargets: Sendable {
+    public var accountSid: String
+    public var account: WebhookConfiguration?
+    public var service: WebhookConfiguration?
+    public var conversation: [ConversationWebhook]
+}
+
+extension StoreTransaction {
+    // MARK: - Account and Service configuration
+
+    /// The configuration of the account (`AC...`) or Service (`IS...`), if it was ever set.
+    public func webhookConfiguration(scopeSid: String) throws -> WebhookConfiguration? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_configurations WHERE scope_sid = ?"), arguments: [scopeSid])
+            .map(WebhookConfiguration.init(row:))
+    }
+
+    public func save(_ configuration: WebhookConfiguration, at now: Timestamp) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO webhook_configurations (scope_sid, account_sid, service_sid, pre_webhook_url, post_webhook_url, method, filters, target, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (scope_sid) DO UPDATE SET pre_webhook_url = excluded.pre_webhook_url, post_webhook_url = excluded.post_webhook_url,
+                    method = excluded.method, filters = excluded.filters, target = excluded.target, date_updated = excluded.date_updated
+                """,
+            arguments: [
+                configuration.scopeSid, configuration.accountSid, configuration.serviceSid, configuration.preWebhookURL, configuration.postWebhookURL,
+                configuration.method, Self.jsonArray(configuration.filters), configuration.target, now,
+            ])
+    }
+
+    /// Everything that may hear about an event of `serviceSid` (and of `conversationSid`, when given).
+    public func webhookTargets(serviceSid: String, conversationSid: String?) throws -> WebhookTargets {
+        let accountSid = try String.fetchOne(db.cachedStatement(sql: "SELECT account_sid FROM services WHERE sid = ?"), arguments: [serviceSid]) ?? ""
+        return WebhookTargets(
+            accountSid: accountSid, account: try webhookConfiguration(scopeSid: accountSid), service: try webhookConfiguration(scopeSid: serviceSid),
+            conversation: try conversationSid.map { try conversationWebhooks(conversationSid: $0) } ?? [])
+    }
+
+    // MARK: - Conversation webhooks
+
+    /// The conversation's webhooks, oldest first (at most a handful).
+    public func conversationWebhooks(conversationSid: String) throws -> [ConversationWebhook] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM conversation_webhooks WHERE conversation_sid = ? ORDER BY seq"), arguments: [conversationSid]
+        ).map(ConversationWebhook.init(row:))
+    }
+
+    public func conversationWebhook(sid: String, conversationSid: String) throws -> ConversationWebhook? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM conversation_webhooks WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
+        ).map(ConversationWebhook.init(row:))
+    }
+
+    public func insert(_ webhook: ConversationWebhook) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO conversation_webhooks (sid, service_sid, conversation_sid, target, url, method, filters, triggers, flow_sid, replay_after,
+                                                   date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                webhook.sid, webhook.serviceSid, webhook.conversationSid, webhook.target.rawValue, webhook.url, webhook.method,
+                Self.jsonArray(webhook.filters), Self.jsonArray(webhook.triggers), webhook.flowSid, webhook.replayAfter, webhook.dateCreated,
+                webhook.dateUpdated,
+            ])
+    }
+
+    public func update(_ webhook: ConversationWebhook) throws {
+        try db.execute(
+            sql: "UPDATE conversation_webhooks SET url = ?, method = ?, filters = ?, triggers = ?, flow_sid = ?, date_updated = ? WHERE sid = ?",
+            arguments: [
+                webhook.url, webhook.method, Self.jsonArray(webhook.filters), Self.jsonArray(webhook.triggers), webhook.flowSid, webhook.dateUpdated,
+                webhook.sid,
+            ])
+    }
+
+    public func deleteConversationWebhook(sid: String) throws {
+        try db.execute(sql: "DELETE FROM conversation_webhooks WHERE sid = ?", arguments: [sid])
+    }
+
+    // MARK: - The outbox
+
+    public func insert(_ delivery: WebhookDelivery) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO webhook_deliveries (idempotency_token, account_sid, service_sid, conversation_sid, scope, webhook_sid, event_type, url, method,
+                                                body, status, attempts, next_attempt_at, last_status_code, last_error, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                delivery.idempotencyToken, delivery.accountSid, delivery.serviceSid, delivery.conversationSid, delivery.scope.rawValue,
+                delivery.webhookSid, delivery.eventType, delivery.url, delivery.method, delivery.body, delivery.status.rawValue, delivery.attempts,
+                delivery.nextAttemptAt.iso8601, delivery.lastStatusCode, delivery.lastError, delivery.dateCreated, delivery.dateUpdated,
+            ])
+    }
+
+    /// Pending deliveries due at `now`, oldest first, each the earliest pending one of its (conversation, URL): a row waits
+    /// while an earlier row of the same conversation to the same URL is pending, so each receiver sees a conversation in order.
+    public func dueWebhookDeliveries(at now: WebhookTime, limit: Int) throws -> [WebhookDelivery] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM webhook_deliveries AS d
+                    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS e
+                                      WHERE e.status = 'pending' AND e.conversation_sid = d.conversation_sid AND e.url = d.url AND e.seq < d.seq)
+                    ORDER BY d.seq LIMIT ?
+                    """), arguments: [now.iso8601, limit]
+        ).map(WebhookDelivery.init(row:))
+    }
+
+    /// When the earliest pending delivery is due, if any is pending.
+    public func nextWebhookAttempt() throws -> WebhookTime? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'"))
+            .flatMap(WebhookTime.init(iso8601:))
+    }
+
+    /// Records the outcome of an attempt.
+    public func recordAttempt(
+        seq: Int64, status: WebhookDelivery.Status, attempts: Int, nextAttemptAt: WebhookTime, statusCode: Int?, error: String?, now: Timestamp
+    ) throws {
+        try db.execute(
+            sql: """
+                UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?, date_updated = ?
+                WHERE seq = ?
+                """,
+            arguments: [status.rawValue, attempts, nextAttemptAt.iso8601, statusCode, error, now, seq])
+    }
+
+    /// The account's deliveries with `status`, oldest first.
+    public func webhookDeliveries(accountSid: String, status: WebhookDelivery.Status, page: PageRequest) throws -> Page<WebhookDelivery> {
+        try self.page(
+            table: "webhook_deliveries", filter: "account_sid = ? AND status = ?", arguments: [accountSid, status.rawValue], key: "seq",
+            order: .ascending, request: page, decode: WebhookDelivery.init(row:))
+    }
+
+    static func jsonArray(_ values: [String]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: values, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func stringArray(_ json: String?) -> [String] {
+        guard let json, let values = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String] else { return [] }
+        return values
+    }
+}
+
+extension WebhookConfiguration {
+    init(row: Row) {
+        self.init(
+            scopeSid: row["scope_sid"], accountSid: row["account_sid"], serviceSid: row["service_sid"], preWebhookURL: row["pre_webhook_url"],
+            postWebhookURL: row["post_webhook_url"], method: row["method"], filters: StoreTransaction.stringArray(row["filters"]), target: row["target"])
+    }
+}
+
+extension ConversationWebhook {
+    init(row: Row) {
+        self.init(
+            sid: row["sid"], serviceSid: row["service_sid"], conversationSid: row["conversation_sid"],
+            target: Target(rawValue: row["target"]) ?? .webhook, url: row["url"], method: row["method"],
+            filters: StoreTransaction.stringArray(row["filters"]), triggers: StoreTransaction.stringArray(row["triggers"]), flowSid: row["flow_sid"],
+            replayAfter: row["replay_after"], dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+    }
+}
+
+extension WebhookDelivery {
+    init(row: Row) {
+        self.init(
+            seq: row["seq"], idempotencyToken: row["idempotency_token"], accountSid: row["account_sid"], serviceSid: row["service_sid"],
+            conversationSid: row["conversation_sid"], scope: Scope(rawValue: row["scope"]) ?? .service, webhookSid: row["webhook_sid"],
+            eventType: row["event_type"], url: row["url"], method: row["method"], body: row["body"],
+            status: Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+            nextAttemptAt: WebhookTime(iso8601: row["next_attempt_at"]) ?? WebhookTime(millisecondsSince1970: 0), lastStatusCode: row["last_status_code"],
+            lastError: row["last_error"], dateCreated: row["date_created"], dateUpdated: row["date_updated"])
+    }
+}

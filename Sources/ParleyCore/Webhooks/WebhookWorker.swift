@@ -1,0 +1,121 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Delivers post-action webhooks from the outbox (`webhook_deliveries`), for as long as the server runs.
+///
+/// At least once: a row stays pending until an attempt got a 2xx answer (a crash mid-request sends it again after
+/// restart, with the same `I-Twilio-Idempotency-Token`). In order per conversation and URL: a row is only sent once the
+/// rows before it, of the same conversation to the same URL, are no longer pending. Failed attempts are retried with
+/// `Backoff` until `maxAttempts`, then the row is `failed` (listed at `/v1/Webhooks/Failures`). Each request has its
+/// own timeout and several run at once, so one slow or hanging receiver holds up only its own conversation's rows.
+public struct WebhookWorker: Service {
+    let store: Store
+    let signal: WebhookSignal
+    let settings: WebhookSettings
+    let sender: WebhookSender
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+
+    public init(webhooks: WebhookService, logger: Logger) {
+        self.store = webhooks.store
+        self.signal = webhooks.signal
+        self.settings = webhooks.settings
+        self.sender = webhooks.recorder.sender
+        self.logger = logger
+        self.now = webhooks.now
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.loop() }
+    }
+
+    private func loop() async {
+        let inFlight = InFlight()
+        var wakes = signal.stream.makeAsyncIterator()
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let busy = inFlight.seqs.withLock { $0 }
+                let free = settings.maximumConcurrent - busy.count
+                var due: [WebhookDelivery] = []
+                var next: WebhookTime?
+                do {
+                    (due, next) = try await store.read { tx in
+                        (try tx.dueWebhookDeliveries(at: .now, limit: free + busy.count), try tx.nextWebhookAttempt())
+                    }
+                } catch {
+                    logger.warning("reading the webhook outbox failed", metadata: ["error": "\(error)"])
+                }
+                for delivery in due.filter({ !busy.contains($0.seq) }).prefix(max(0, free)) {
+                    inFlight.seqs.withLock { _ = $0.insert(delivery.seq) }
+                    group.addTask {
+                        await self.attempt(delivery)
+                        inFlight.seqs.withLock { _ = $0.remove(delivery.seq) }
+                        self.signal.wake()
+                    }
+                }
+                // Sleep until woken (a commit, a finished attempt) or the next retry falls due, at most one poll interval.
+                var wait = settings.pollInterval
+                if let next {
+                    let untilNext = Duration.milliseconds(max(5, next.millisecondsSince1970 - WebhookTime.now.millisecondsSince1970))
+                    wait = min(wait, untilNext)
+                }
+                let signal = self.signal
+                let sleep = wait
+                await withTaskGroup(of: Void.self) { timer in
+                    timer.addTask {
+                        do {
+                            try await Task.sleep(for: sleep)
+                            signal.wake()
+                        } catch {}
+                    }
+                    _ = await wakes.next()
+                    timer.cancelAll()
+                }
+            }
+        }
+    }
+
+    /// One attempt at one delivery, and its outcome recorded.
+    func attempt(_ delivery: WebhookDelivery) async {
+        do {
+            let authToken = try await store.read { tx in try tx.account(sid: delivery.accountSid)?.authToken }
+            guard let authToken else {
+                try await record(delivery, status: .failed, statusCode: nil, error: "account \(delivery.accountSid) no longer exists")
+                return
+            }
+            let response = await sender.send(
+                url: delivery.url, method: delivery.method, parameters: WebhookForm.decode(delivery.body), authToken: authToken,
+                idempotencyToken: delivery.idempotencyToken)
+            if response.isSuccess {
+                try await record(delivery, status: .delivered, statusCode: response.statusCode, error: nil)
+            } else {
+                let attempts = delivery.attempts + 1
+                let retry = settings.backoff.allowsRetry(afterAttempts: attempts)
+                if !retry {
+                    logger.warning(
+                        "webhook delivery failed", metadata: ["url": "\(delivery.url)", "event": "\(delivery.eventType)", "error": "\(response.error ?? "-")"])
+                }
+                try await record(
+                    delivery, status: retry ? .pending : .failed, statusCode: response.statusCode, error: response.error ?? "failed",
+                    delay: settings.backoff.delay(afterAttempts: attempts))
+            }
+        } catch {
+            logger.warning("recording a webhook attempt failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func record(_ delivery: WebhookDelivery, status: WebhookDelivery.Status, statusCode: Int?, error: String?, delay: Double = 0) async throws {
+        let now = self.now()
+        let next = WebhookTime.now.adding(seconds: delay)
+        try await store.write { tx in
+            try tx.recordAttempt(
+                seq: delivery.seq, status: status, attempts: delivery.attempts + 1, nextAttemptAt: next, statusCode: statusCode, error: error, now: now)
+        }
+    }
+}
+
+/// The outbox rows being attempted right now (by seq), so a poll does not start them twice.
+private final class InFlight: Sendable {
+    let seqs = Mutex<Set<Int64>>([])
+}
