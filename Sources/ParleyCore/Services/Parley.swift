@@ -20,6 +20,8 @@ public struct Parley: Sendable {
     public let eventLog: EventLogService
     public let typing: TypingService
     public let media: MediaService
+    /// Answers remembered for retried requests (`Idempotency-Key`).
+    public let idempotency: IdempotencyService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -48,6 +50,7 @@ public struct Parley: Sendable {
         self.accessTokens = AccessTokenService(store: store, now: now)
         self.memberships = MembershipService(store: store, events: events, now: now)
         self.client = ClientService(store: store, events: events, media: media, now: now)
+        self.idempotency = IdempotencyService(store: store, now: now)
     }
 }
 
