@@ -4,6 +4,7 @@
 #
 #   tools/fuzz/run.sh [max-examples-per-operation=100] [extra schemathesis options...]
 #
+# FUZZ_CHECKS=not_a_server_error,response_schema_conformance also judges the JSON of the answers.
 # Needs .build/debug/parley (or PARLEY_BINARY) and python3; installs schemathesis into .build/fuzz-venv once.
 # The request count is read from the server's own parley_http_requests_total.
 set -euo pipefail
@@ -32,9 +33,9 @@ done
 
 status=0
 "$venv/bin/st" run tools/fuzz/parley-openapi.json --url "http://127.0.0.1:$port" --auth "$sid:$token" \
-    --checks not_a_server_error --max-examples "$examples" --workers 2 --suppress-health-check all \
+    --checks "${FUZZ_CHECKS:-not_a_server_error}" --max-examples "$examples" --workers 2 --suppress-health-check all \
     --generation-database none --no-color "$@" >"$log" 2>&1 || status=$?
-sed -n '/^=* ERRORS =*$/,/^=* SUMMARY/p' "$log" | head -n 60
+sed -n '/^=* ERRORS =*$/,/^=* SUMMARY/p' "$log" | head -n 40 | cut -c1-300
 tail -n 25 "$log"
 
 # The verdict comes from the server itself: it must still run, and none of its answers may be a 5xx.
