@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -130,6 +131,50 @@ struct ServerDidNotStart: Error, CustomStringConvertible {
 
         let reopened = try Store.open(path: server.database)
         #expect(try await reopened.consistencyProblems() == [])
+        #expect(try await reopened.tableCounts()["conversations"] == 1)
+        try await reopened.checkpointAndClose()
+    }
+
+    /// A request in flight when SIGTERM arrives still gets its answer, and its write is in the database.
+    /// The request is held in flight by another process holding SQLite's write lock until after the signal.
+    @Test func sigtermLetsAnInFlightRequestFinish() async throws {
+        let binary = try #require(ServerProcess.binary, "build the parley executable first (swift build)")
+        let server = try ServerProcess(binary: binary)
+        defer { server.cleanUp() }
+        try await server.start()
+
+        // Another connection takes the write lock, on a thread of its own, until `release` is signalled.
+        let blocker = try DatabaseQueue(path: server.database)
+        let held = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? blocker.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                held.signal()
+                release.wait()
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        held.wait()
+        let client = TestClient(host: "127.0.0.1", port: server.port)
+        client.connect()
+        let credentials = "Basic " + Data("\(TestCredentials.accountSid):\(TestCredentials.authToken)".utf8).base64EncodedString()
+        let inFlight = Task {
+            try await client.execute(.init(
+                "/v1/Conversations", method: .post,
+                headers: [.authorization: credentials, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "FriendlyName=in-flight")))
+        }
+        try await Task.sleep(for: .milliseconds(300))  // let the request reach the locked database
+        server.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))  // let the shutdown begin while the request waits
+        release.signal()
+
+        let response = try await inFlight.value
+        #expect(response.status == .created)
+        try await client.shutdown()
+        let status = try await server.waitForExit()
+        #expect(status == 0, "\(server.log)")
+        let reopened = try Store.open(path: server.database)
         #expect(try await reopened.tableCounts()["conversations"] == 1)
         try await reopened.checkpointAndClose()
     }
