@@ -20,5 +20,6 @@ public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0002_memberships", PackageResources._002_memberships_sql),
     EmbeddedMigration("0003_user_events", PackageResources._003_user_events_sql),
     EmbeddedMigration("0005_webhooks", PackageResources._005_webhooks_sql),
+    EmbeddedMigration("0006_operations", PackageResources._006_operations_sql),
     EmbeddedMigration("0007_media", PackageResources._007_media_sql),
 ]

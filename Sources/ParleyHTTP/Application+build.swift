@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import ParleyCore
@@ -21,21 +23,41 @@ public struct ServerSettings: Sendable {
     /// The URL clients reach Parley at, for absolute `url`s and paging links; else taken from each request's Host.
     public var publicURL: String?
     public var limits: HTTPLimits
+    /// Where metrics go and `GET /metrics` reads them; nil: no metrics.
+    public var metrics: ParleyMetrics?
+    /// Requests per second each account may make (a token bucket); nil: no limit.
+    public var rateLimit: Int?
+    /// Serve HTTPS (and WSS) with this certificate and key; nil: plain HTTP (behind a TLS-terminating proxy).
+    public var tls: TLSConfiguration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, limits: HTTPLimits = HTTPLimits()) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, limits: HTTPLimits = HTTPLimits(), metrics: ParleyMetrics? = nil
+    ) {
         self.host = host
         self.port = port
         self.publicURL = publicURL
         self.limits = limits
+        self.metrics = metrics
     }
 }
 
 /// The Twilio-compatible REST router over `parley`.
 func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyRequestContext> {
     let router = Router(context: ParleyRequestContext.self)
+    router.add(middleware: RequestIdMiddleware())
+    if let metrics = settings.metrics {
+        metrics.observe(parley)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        MetricsController(metrics: metrics).register(on: router)
+    }
     router.add(middleware: TwilioErrorMiddleware(publicURL: settings.publicURL))
-    let v1 = router.group("v1").add(middleware: BasicAuthMiddleware(accounts: parley.accounts))
+    HealthController(store: parley.store).register(on: router)
     let limits = settings.limits
+    let idempotency = IdempotencyMiddleware(idempotency: parley.idempotency, maxBodyBytes: limits.body)
+    let v1 = router.group("v1").add(middleware: BasicAuthMiddleware(accounts: parley.accounts))
+    let rateLimiter = settings.rateLimit.map { RateLimiter(perSecond: $0) }
+    if let rateLimiter { v1.add(middleware: RateLimitMiddleware(limiter: rateLimiter)) }
+    v1.add(middleware: idempotency)
 
     // Paths that exist once, at account level.
     ServicesController(parley: parley, limits: limits).register(on: Routes(group: v1))
@@ -59,6 +81,8 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     MediaController(parley: parley).register(on: Routes(group: media))
     // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.
     let client = router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens))
+    if let rateLimiter { client.add(middleware: RateLimitMiddleware(limiter: rateLimiter)) }
+    client.add(middleware: idempotency)
     client.get("socket") { _, _ -> Response in
         throw TwilioError(status: .upgradeRequired, code: 20001, message: "GET /client/v1/socket needs a WebSocket upgrade")
     }
@@ -89,11 +113,13 @@ func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<Ba
 /// The server: the REST router and the chat WebSocket on `settings.host:settings.port`.
 /// `services` run alongside the server and stop with it (background jobs such as event pruning).
 public func buildApplication(parley: Parley, settings: ServerSettings, services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
-    Application(
+    let http: HTTPServerBuilder = .http1WebSocketUpgrade(
+        webSocketRouter: buildWebSocketRouter(parley: parley, settings: settings),
+        configuration: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30))))
+    // `.tls` is declared throwing but only wraps the builder; TLS errors surface when connections are set up.
+    return Application(
         router: buildRouter(parley: parley, settings: settings),
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: buildWebSocketRouter(parley: parley, settings: settings),
-            configuration: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30)))),
+        server: settings.tls.map { try! .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Parley"),
         services: services,
         logger: logger)

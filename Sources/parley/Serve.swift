@@ -30,6 +30,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The most media bytes one message may carry.") var mediaMaxMessageBytes: Int64 = MediaLimits().maxMessageBytes
     @Option(help: "Comma-separated content types accepted for media; 'image/*' names a family.")
     var mediaTypes = MediaLimits.defaultContentTypes.joined(separator: ",")
+    @Option(help: "Seconds a graceful shutdown (SIGTERM/SIGINT) waits for in-flight requests and workers before cancelling them.")
+    var shutdownTimeout = 30
+    @Option(help: "Requests per second each account may make before getting 429 (code 20429); off by default.") var rateLimit: Int?
+    @Option(help: "PEM certificate chain: serve HTTPS/WSS directly (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
+    @Flag(help: "Do not serve Prometheus metrics at /metrics.") var noMetrics = false
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -58,13 +64,15 @@ struct Serve: AsyncParsableCommand {
         } else if let sid = environment["PARLEY_ACCOUNT_SID"], sid != bootstrap.account.sid {
             logger.warning("PARLEY_ACCOUNT_SID is ignored: the database already has account \(bootstrap.account.sid)")
         }
-        let settings = ServerSettings(host: host, port: port, publicURL: publicURL)
+        var settings = ServerSettings(host: host, port: port, publicURL: publicURL)
+        try configureOperations(&settings)
         guard eventRetentionHours >= 1 else { throw ValidationError("--event-retention-hours must be at least 1") }
         let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
         let janitor = MediaJanitor(media: parley.media, logger: logger)
         let webhooks = WebhookWorker(webhooks: parley.webhooks, logger: logger)
-        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor, webhooks], logger: logger)
-        try await app.runService()
+        let keys = IdempotencyPruner(idempotency: parley.idempotency, logger: logger)
+        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor, webhooks, keys], logger: logger)
+        try await ParleyServer(application: app, parley: parley, shutdownDeadline: .seconds(max(1, shutdownTimeout)), logger: logger).run()
     }
 }
 

@@ -93,4 +93,10 @@ public enum ParleyError: Error, Equatable, Sendable {
     case webhookNotFound(sid: String)
     /// The conversation already has the most webhooks allowed.
     case conversationWebhookLimitReached(limit: Int)
+    /// An idempotency key was sent again with a different request (`method path` is its first request's).
+    case idempotencyKeyReused(key: String, method: String, path: String)
+    /// The key's first request is still running, or (`applied`) committed in a process that stopped before answering.
+    case idempotencyKeyInProgress(key: String, applied: Bool)
+    /// The account sent more requests per second than the node allows.
+    case rateLimited(retryAfterSeconds: Int)
 }

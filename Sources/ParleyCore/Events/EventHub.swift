@@ -80,6 +80,13 @@ public final class EventHub: Sendable {
         removed?.continuation.finish()
     }
 
+    /// Ends every subscription's stream (graceful shutdown: each connection closes with its reason). The
+    /// subscriptions stay counted until their connections `unsubscribe`, so `connectionCount` reaching 0 means closed.
+    public func closeAll() {
+        let all = state.withLock { state in state.subscribers.values.flatMap(\.values) }
+        for subscriber in all { subscriber.continuation.finish() }
+    }
+
     /// Delivers committed events to their users' connections.
     public func publish(_ events: [ChatEvent]) {
         for event in events {

@@ -22,6 +22,8 @@ public struct Parley: Sendable {
     public let media: MediaService
     /// Webhook configuration, conversation webhooks and the outbox the delivery worker (`WebhookWorker`) sends from.
     public let webhooks: WebhookService
+    /// Answers remembered for retried requests (`Idempotency-Key`).
+    public let idempotency: IdempotencyService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -53,6 +55,7 @@ public struct Parley: Sendable {
         self.accessTokens = AccessTokenService(store: store, now: now)
         self.memberships = MembershipService(store: store, events: events, now: now)
         self.client = ClientService(store: store, events: events, media: media, now: now)
+        self.idempotency = IdempotencyService(store: store, now: now)
     }
 }
 

@@ -12,6 +12,8 @@ final class GroupCommit: Sendable {
     /// Most requests one transaction takes; the rest wait for the next.
     private let maximumBatch: Int
     private let state = Mutex(State())
+    /// Told how long each request waited for its transaction (metrics).
+    private let waitObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
 
     private struct State {
         var pending: [PendingWrite] = []
@@ -23,19 +25,27 @@ final class GroupCommit: Sendable {
         self.maximumBatch = maximumBatch
     }
 
+    /// Sets what is told, for every request, how long it waited between `write` and the start of its transaction.
+    func observeWait(_ observer: @escaping @Sendable (Duration) -> Void) {
+        waitObserver.withLock { $0 = observer }
+    }
+
     /// Runs `body` in the next transaction; `body` returns its value and the actions to run once committed.
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> (T, [AfterCommit])) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let request = PendingWrite { db in
-                var outcome: (T, [AfterCommit])?
-                try db.inSavepoint {
-                    outcome = try body(db)
-                    return .commit
-                }
-                return (outcome!.0, outcome!.1)
-            } complete: { result in
-                continuation.resume(with: result.map { $0 as! T })
-            }
+            let request = PendingWrite(
+                run: { db in
+                    var outcome: (T, [AfterCommit])?
+                    try db.inSavepoint {
+                        outcome = try body(db)
+                        return .commit
+                    }
+                    return (outcome!.0, outcome!.1)
+                },
+                enqueued: ContinuousClock.now,
+                complete: { result in
+                    continuation.resume(with: result.map { $0 as! T })
+                })
             let startDrain = state.withLock { state in
                 state.pending.append(request)
                 if state.draining { return false }
@@ -56,6 +66,10 @@ final class GroupCommit: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            if let observer = waitObserver.withLock({ $0 }) {
+                let start = ContinuousClock.now
+                for request in batch { observer(start - request.enqueued) }
+            }
             let results: [Result<(any Sendable, [AfterCommit]), any Error>]
             do {
                 results = try await writer.write { db in batch.map { request in Result { try request.run(db) } } }
@@ -77,5 +91,6 @@ typealias AfterCommit = @Sendable () -> Void
 /// One request waiting for a transaction.
 private struct PendingWrite: Sendable {
     let run: @Sendable (Database) throws -> (any Sendable, [AfterCommit])
+    let enqueued: ContinuousClock.Instant
     let complete: @Sendable (Result<any Sendable, any Error>) -> Void
 }

@@ -15,7 +15,7 @@ public struct Store: Sendable {
     }
 
     let writer: any DatabaseWriter
-    private let groupCommit: GroupCommit
+    let groupCommit: GroupCommit
     /// The database file; nil for an in-memory database.
     public let path: String?
 
@@ -30,6 +30,7 @@ public struct Store: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.foreignKeysEnabled = true
+        try OwnerOnly.createFile(atPath: path)  // SQLite gives -wal and -shm the database file's mode
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool switches the writer to WAL with synchronous=NORMAL after `prepareDatabase`
         // has run, so the durability setting is applied here, once the pool is open.
@@ -49,9 +50,12 @@ public struct Store: Sendable {
     /// throws. Concurrent writes share transactions (group commit, see `GroupCommit`); this returns only
     /// once the transaction holding `body` has committed.
     public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
-        try await groupCommit.write { db in
+        let mark = IdempotencyMark.current
+        return try await groupCommit.write { db in
             let tx = StoreTransaction(db: db)
-            return (try body(tx), tx.afterCommitActions.take())
+            let value = try body(tx)
+            if let mark { try tx.markIdempotencyKeyApplied(accountSid: mark.accountSid, key: mark.key) }
+            return (value, tx.afterCommitActions.take())
         }
     }
 

@@ -130,6 +130,18 @@ extension TwilioError {
         case .conversationWebhookLimitReached(let limit):
             // Code chosen by Parley: the reference names none for this limit.
             self.init(status: .badRequest, code: 50367, message: "The Conversation already has \(limit) webhooks, the most allowed")
+        case .idempotencyKeyReused(let key, let method, let path):
+            self.init(
+                status: .unprocessableContent, code: 20422,
+                message: "Idempotency-Key \(key) was already used for a different request (\(method) \(path)); use a new key")
+        case .idempotencyKeyInProgress(let key, let applied):
+            self.init(
+                status: .conflict, code: 20409,
+                message: applied
+                    ? "The request with Idempotency-Key \(key) was applied but its response was lost in a restart; fetch the resource"
+                    : "A request with Idempotency-Key \(key) is still being processed; retry later")
+        case .rateLimited(let seconds):
+            self.init(status: .tooManyRequests, code: 20429, message: "Too many requests: retry after \(seconds) second\(seconds == 1 ? "" : "s")")
         }
     }
 }

@@ -66,7 +66,7 @@ struct ChatSocket: Sendable {
             return first
         }
         if let reason {
-            let code: WebSocketErrorCode = reason.hasPrefix("token") ? .policyViolation : .unexpectedServerError
+            let code: WebSocketErrorCode = reason.hasPrefix("token") ? .policyViolation : reason == "server shutting down" ? .goingAway : .unexpectedServerError
             try? await outbound.close(code, reason: reason)
         }
     }

@@ -1,0 +1,31 @@
+import Hummingbird
+import ParleyCore
+
+/// `GET /healthz` (liveness: the process answers) and `GET /readyz` (readiness: the database takes a write
+/// transaction and its migrations are exactly this binary's), for load balancers and orchestrators. No
+/// authentication; the answers say nothing about the data.
+struct HealthController: Sendable {
+    let store: Store
+
+    func register(on router: Router<ParleyRequestContext>) {
+        router.get("healthz") { _, _ in JSONResponse.make(status: .ok, .object([("status", .string("ok"))])) }
+        router.get("readyz") { _, _ in await readiness() }
+    }
+
+    func readiness() async -> Response {
+        var problems: [String] = []
+        do { try await store.checkWritable() } catch { problems.append("database not writable: \(error)") }
+        do {
+            let pending = try await SchemaMigrator().pending(in: store)
+            if !pending.isEmpty { problems.append("pending migrations: \(pending.map(\.name).joined(separator: ", "))") }
+        } catch let error as SchemaMigrator.NewerDatabaseError {
+            problems.append(error.description)
+        } catch {
+            problems.append("migration status unreadable: \(error)")
+        }
+        if problems.isEmpty {
+            return JSONResponse.make(status: .ok, .object([("status", .string("ready")), ("database", .string("writable")), ("migrations", .string("current"))]))
+        }
+        return JSONResponse.make(status: .serviceUnavailable, .object([("status", .string("unavailable")), ("problems", .array(problems.map(JSONValue.string)))]))
+    }
+}
