@@ -19,5 +19,6 @@ public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0001_initial", PackageResources._001_initial_sql),
     EmbeddedMigration("0002_memberships", PackageResources._002_memberships_sql),
     EmbeddedMigration("0003_user_events", PackageResources._003_user_events_sql),
+    EmbeddedMigration("0004_channels", PackageResources._004_channels_sql),
     EmbeddedMigration("0007_media", PackageResources._007_media_sql),
 ]

@@ -30,6 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The most media bytes one message may carry.") var mediaMaxMessageBytes: Int64 = MediaLimits().maxMessageBytes
     @Option(help: "Comma-separated content types accepted for media; 'image/*' names a family.")
     var mediaTypes = MediaLimits.defaultContentTypes.joined(separator: ",")
+    @OptionGroup(title: "External channels") var channels: ChannelOptions
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -62,7 +63,7 @@ struct Serve: AsyncParsableCommand {
         guard eventRetentionHours >= 1 else { throw ValidationError("--event-retention-hours must be at least 1") }
         let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
         let janitor = MediaJanitor(media: parley.media, logger: logger)
-        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor], logger: logger)
+        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor] + (try channels.services(parley: parley, publicURL: publicURL, logger: logger)), logger: logger)
         try await app.runService()
     }
 }

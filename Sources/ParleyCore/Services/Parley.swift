@@ -20,6 +20,10 @@ public struct Parley: Sendable {
     public let eventLog: EventLogService
     public let typing: TypingService
     public let media: MediaService
+    /// External channels: inbound messages, status callbacks, delivery receipts; the timers that close conversations.
+    public let channels: ChannelService
+    public let addressConfigurations: AddressConfigurationService
+    public let timers: ConversationTimerService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -48,6 +52,9 @@ public struct Parley: Sendable {
         self.accessTokens = AccessTokenService(store: store, now: now)
         self.memberships = MembershipService(store: store, events: events, now: now)
         self.client = ClientService(store: store, events: events, media: media, now: now)
+        self.channels = ChannelService(store: store, events: events, mediaLimits: mediaLimits, now: now)
+        self.addressConfigurations = AddressConfigurationService(store: store, now: now)
+        self.timers = ConversationTimerService(store: store, events: events, now: now)
     }
 }
 

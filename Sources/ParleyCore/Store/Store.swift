@@ -18,6 +18,8 @@ public struct Store: Sendable {
     private let groupCommit: GroupCommit
     /// The database file; nil for an in-memory database.
     public let path: String?
+    /// Rung after a commit that wrote channel outbox rows; the channel worker waits on it.
+    public let outboxBell = WakeSignal()
 
     init(writer: any DatabaseWriter, path: String?) {
         self.writer = writer
@@ -50,7 +52,7 @@ public struct Store: Sendable {
     /// once the transaction holding `body` has committed.
     public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
         try await groupCommit.write { db in
-            let tx = StoreTransaction(db: db)
+            let tx = StoreTransaction(db: db, outboxBell: outboxBell)
             return (try body(tx), tx.afterCommitActions.take())
         }
     }
@@ -82,6 +84,8 @@ public struct StoreTransaction {
     let db: Database
     /// What to do once this unit of writing has committed; dropped if it rolls back.
     let afterCommitActions = ActionList()
+    /// The store's outbox bell, to ring after commit (nil on reads).
+    var outboxBell: WakeSignal? = nil
 }
 
 /// The after-commit actions collected by one `StoreTransaction`.
