@@ -242,6 +242,9 @@ extension TestAPI {
     func storedFiles() throws -> [String] {
         let root = MediaFiles.defaultRoot(besideDatabase: parley.store.path)
         guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
-        return walker.compactMap { $0 as? String }.filter { !$0.hasSuffix("/") && !(walker.fileAttributes?[.type] as? FileAttributeType == .typeDirectory) }
+        return walker.compactMap { $0 as? String }.filter { relative in
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isFolder) && !isFolder.boolValue
+        }
     }
 }
