@@ -166,6 +166,28 @@ import Testing
         }
     }
 
+    @Test func webhookTransportPostsJSONWithAnIdempotencyToken() async throws {
+        let fake = FakeTwilio()
+        try await fake.run { base in
+            try await withChannelParley(makeTransport: { _ in WebhookTransport(url: "\(base)/gateway", publicURL: TestCredentials.publicURL) }) { api in
+                let conversation = try await api.makeConversation()
+                let participant = try await api.addMessagingParticipant(conversation, address: "messenger:4711", proxy: "messenger:page-1")
+                let message = try #require(try await api.post("/v1/Conversations/\(conversation)/Messages", [("Body", "via the gateway")])["sid"])
+                #expect(try await eventually { try await api.receipts(conversation, message).first?["status"] as? String == "sent" })
+                let receipt = try #require(try await api.receipts(conversation, message).first)
+                #expect(receipt["participant_sid"] as? String == participant)
+                #expect(receipt["channel_message_sid"] as? String == "SM0123456789abcdef0123456789abcdef")
+                let posted = try #require(fake.gatewayPosts.first)
+                #expect(posted.idempotencyToken == receipt["sid"] as? String)
+                #expect(posted.json["channel"] as? String == "messenger")
+                #expect(posted.json["from"] as? String == "messenger:page-1")
+                #expect(posted.json["to"] as? String == "messenger:4711")
+                #expect(posted.json["body"] as? String == "via the gateway")
+                #expect(posted.json["message_sid"] as? String == message)
+            }
+        }
+    }
+
     @Test func sandboxRecordsDeliveriesAndOverlongBodiesFailAtOnce() async throws {
         try await withChannelParley { api in
             let conversation = try await api.makeConversation()

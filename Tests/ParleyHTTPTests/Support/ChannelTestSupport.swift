@@ -21,6 +21,14 @@ final class FakeTwilio: Sendable {
     }
 
     private let state = Mutex<(script: [Int], sent: [Sent])>(([], []))
+    private let gateway = Mutex<[(body: String, idempotencyToken: String?)]>([])
+
+    /// The JSON bodies the generic gateway route (`POST /gateway`) received, with their idempotency tokens.
+    var gatewayPosts: [(json: [String: Any], idempotencyToken: String?)] {
+        gateway.withLock { $0 }.map { post in
+            ((try? JSONSerialization.jsonObject(with: Data(post.body.utf8))) as? [String: Any] ?? [:], post.idempotencyToken)
+        }
+    }
 
     /// Statuses to answer with, in order, before the default 201.
     func script(_ statuses: [Int]) { state.withLock { $0.script = statuses } }
@@ -54,6 +62,15 @@ final class FakeTwilio: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        router.post("gateway") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let text = String(buffer: body)
+            let token = request.headers[HTTPFields.Element.Name("I-Twilio-Idempotency-Token")!]
+            self.gateway.withLock { $0.append((text, token)) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"sid":"SM0123456789abcdef0123456789abcdef"}"#)))
         }
         return router
     }
