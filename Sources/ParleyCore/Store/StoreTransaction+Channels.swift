@@ -321,3 +321,17 @@ extension AddressConfiguration {
         ]
     }
 }
+
+// MARK: - Reporting
+
+extension StoreTransaction {
+    /// How many outbox rows are pending, sent and failed (benchmarks, diagnostics).
+    public func channelDeliveryCounts() throws -> (pending: Int, sent: Int, failed: Int) {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT sum(status = 'pending') AS pending, sum(status = 'sent') AS sent, sum(status = 'failed') AS failed FROM channel_deliveries
+                """)
+        return (row?["pending"] ?? 0, row?["sent"] ?? 0, row?["failed"] ?? 0)
+    }
+}
