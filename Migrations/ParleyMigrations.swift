@@ -19,6 +19,7 @@ public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0001_initial", PackageResources._001_initial_sql),
     EmbeddedMigration("0002_memberships", PackageResources._002_memberships_sql),
     EmbeddedMigration("0003_user_events", PackageResources._003_user_events_sql),
+    EmbeddedMigration("0004_channels", PackageResources._004_channels_sql),
     EmbeddedMigration("0005_webhooks", PackageResources._005_webhooks_sql),
     EmbeddedMigration("0006_operations", PackageResources._006_operations_sql),
     EmbeddedMigration("0007_media", PackageResources._007_media_sql),

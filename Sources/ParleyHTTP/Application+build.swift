@@ -63,6 +63,10 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     ServicesController(parley: parley, limits: limits).register(on: Routes(group: v1))
     ConfigurationController(parley: parley, limits: limits).register(on: Routes(group: v1))
     WebhooksController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    AddressConfigurationsController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    SandboxController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    // Inbound channel webhooks: authenticated by X-Twilio-Signature (or Basic), not by the REST middleware.
+    InboundController(parley: parley, limits: limits).register(on: Routes(group: router.group("inbound")))
 
     // Paths that exist for the default Service (`/v1/...`) and for an explicit one (`/v1/Services/{IS}/...`).
     for family in [v1, v1.group("Services/:chatServiceSid")] {
@@ -74,6 +78,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         RolesController(parley: parley, limits: limits).register(on: routes)
         MembershipsController(parley: parley, limits: limits).register(on: routes)
         ConversationWebhooksController(parley: parley, limits: limits).register(on: routes)
+        ReceiptsController(parley: parley, limits: limits).register(on: routes)
     }
     // Media, as Twilio's Media Content Service serves it: admin credentials or a chat user's token.
     let media = router.group("v1/Services/:chatServiceSid")

@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM certificate chain: serve HTTPS/WSS directly (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Do not serve Prometheus metrics at /metrics.") var noMetrics = false
+    @OptionGroup(title: "External channels") var channels: ChannelOptions
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -71,7 +72,9 @@ struct Serve: AsyncParsableCommand {
         let janitor = MediaJanitor(media: parley.media, logger: logger)
         let webhooks = WebhookWorker(webhooks: parley.webhooks, logger: logger)
         let keys = IdempotencyPruner(idempotency: parley.idempotency, logger: logger)
-        let app = buildApplication(parley: parley, settings: settings, services: [pruner, janitor, webhooks, keys], logger: logger)
+        let channelWorkers = try channels.services(parley: parley, publicURL: publicURL, logger: logger)
+        let app = buildApplication(
+            parley: parley, settings: settings, services: [pruner, janitor, webhooks, keys] + channelWorkers, logger: logger)
         try await ParleyServer(application: app, parley: parley, shutdownDeadline: .seconds(max(1, shutdownTimeout)), logger: logger).run()
     }
 }

@@ -23,6 +23,29 @@ import Testing
         #expect(lookup.plan.contains("USING INDEX participants_by_binding"), "\(lookup.plan)")
     }
 
+    @Test func inboundRoutingAcrossTheAccountProbesTheBoundPairIndex() async throws {
+        let plans = try await plansOf { tx, _ in
+            _ = try tx.participantBound(address: "+15550001111", proxyAddress: "+15550002222", accountSid: "AC00000000000000000000000000000000")
+        }
+        let lookup = try #require(plans.first { $0.sql.contains("FROM participants") })
+        #expect(lookup.plan.contains("participants_by_bound_pair"), "\(lookup.plan)")
+        #expect(!lookup.plan.contains("SCAN p"), "\(lookup.plan)")
+    }
+
+    @Test func channelQueriesUseTheirIndexes() async throws {
+        let plans = try await plansOf { tx, _ in
+            _ = try tx.conversationsDueInactive(at: .now, limit: 10)
+            _ = try tx.conversationsDueClosed(at: .now, limit: 10)
+            _ = try tx.receipt(channelMessageSid: "SM00000000000000000000000000000000")
+            _ = try tx.nextDeliveryDue()
+        }
+        #expect(plans.count == 4)
+        for entry in plans {
+            #expect(entry.plan.contains("USING INDEX") || entry.plan.contains("USING COVERING INDEX"), "\(entry.sql): \(entry.plan)")
+            #expect(!entry.plan.contains("TEMP B-TREE"), "\(entry.sql): \(entry.plan)")
+        }
+    }
+
     @Test func fetchByUniqueNameIdentityAndParticipantIdentityUseIndexes() async throws {
         let plans = try await plansOf { tx, ids in
             _ = try tx.conversation(sidOrUniqueName: "support-room", serviceSid: ids.service)

@@ -46,6 +46,7 @@ struct ParleyBench: AsyncParsableCommand {
         if chosen.contains("page") {
             largeConversation = try await fillConversation(parley, account: account, messages: sizes.pageDepth)
         }
+        let bindingPairs = chosen.contains("inbound") ? try await prepareBindings(parley, accountSid: account.sid, pairs: sizes.bindingPairs) : []
 
         let (server, coldStart) = try await ServerProcess.start(
             binary: binary, databasePath: databasePath, port: port, durability: durability, credentials: credentials)
@@ -60,8 +61,8 @@ struct ParleyBench: AsyncParsableCommand {
             if chosen.contains("create") { rows += try await createScenario(client: client, sizes: sizes, sampleRSS: sample) }
             if let largeConversation { rows += try await pageScenario(client: client, conversation: largeConversation, total: sizes.pageDepth, sizes: sizes) }
             if chosen.contains("inbound") {
-                rows.append(Measurement(scenario: "inbound", variant: "100k bindings", count: 0, seconds: 0, latencies: [],
-                                        note: "n/a: the inbound channel endpoint arrives with the channels issue"))
+                rows += try await inboundScenario(
+                    client: client, store: store, pairs: bindingPairs, requests: sizes.inboundRequests, accountSid: account.sid)
             }
             if chosen.contains("fanout") {
                 let (fanout, fanoutFigures) = try await fanoutScenario(

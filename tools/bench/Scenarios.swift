@@ -14,10 +14,13 @@ struct Sizes: Sendable {
     var fanoutClients = [1, 100, 1000]
     var fanoutRounds = 20
     var mixedSeconds = 10.0
+    /// Conversations with two SMS participants each (twice as many bindings), and inbound webhooks sent to them.
+    var bindingPairs = 50_000
+    var inboundRequests = 20_000
 
     static let smoke = Sizes(
         rawSingle: 50, rawBatched: 200, createPerCell: 40, pageDepth: 500, pageSamples: 10, fanoutClients: [1, 5], fanoutRounds: 2,
-        mixedSeconds: 0.5)
+        mixedSeconds: 0.5, bindingPairs: 50, inboundRequests: 50)
 }
 
 /// `raw`: the physical limit. The same message rows the API writes, straight through the store with the

@@ -15,6 +15,8 @@ public struct Message: Sendable, Equatable, Codable {
     public var dateCreated: Timestamp
     /// Nil until the message is edited.
     public var dateUpdated: Timestamp?
+    /// The summary of its delivery receipts (JSON, `{"total":1,"sent":"all",...}`); nil without messaging recipients.
+    public var delivery: String?
 
     public init(
         sid: String, serviceSid: String, conversationSid: String, index: Int64, author: String, body: String?, subject: String? = nil,

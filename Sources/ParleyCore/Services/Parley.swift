@@ -24,6 +24,10 @@ public struct Parley: Sendable {
     public let webhooks: WebhookService
     /// Answers remembered for retried requests (`Idempotency-Key`).
     public let idempotency: IdempotencyService
+    /// External channels: inbound messages, status callbacks, delivery receipts; the timers that close conversations.
+    public let channels: ChannelService
+    public let addressConfigurations: AddressConfigurationService
+    public let timers: ConversationTimerService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -56,6 +60,9 @@ public struct Parley: Sendable {
         self.memberships = MembershipService(store: store, events: events, now: now)
         self.client = ClientService(store: store, events: events, media: media, now: now)
         self.idempotency = IdempotencyService(store: store, now: now)
+        self.channels = ChannelService(store: store, events: events, mediaLimits: mediaLimits, now: now)
+        self.addressConfigurations = AddressConfigurationService(store: store, now: now)
+        self.timers = ConversationTimerService(store: store, events: events, now: now)
     }
 }
 

@@ -18,6 +18,8 @@ public struct Store: Sendable {
     let groupCommit: GroupCommit
     /// The database file; nil for an in-memory database.
     public let path: String?
+    /// Rung after a commit that wrote channel outbox rows; the channel worker waits on it.
+    public let outboxBell = WakeSignal()
 
     init(writer: any DatabaseWriter, path: String?) {
         self.writer = writer
@@ -52,7 +54,7 @@ public struct Store: Sendable {
     public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
         let mark = IdempotencyMark.current
         return try await groupCommit.write { db in
-            let tx = StoreTransaction(db: db)
+            let tx = StoreTransaction(db: db, outboxBell: outboxBell)
             let value = try body(tx)
             if let mark { try tx.markIdempotencyKeyApplied(accountSid: mark.accountSid, key: mark.key) }
             return (value, tx.afterCommitActions.take())
@@ -86,6 +88,8 @@ public struct StoreTransaction {
     let db: Database
     /// What to do once this unit of writing has committed; dropped if it rolls back.
     let afterCommitActions = ActionList()
+    /// The store's outbox bell, to ring after commit (nil on reads).
+    var outboxBell: WakeSignal? = nil
 }
 
 /// The after-commit actions collected by one `StoreTransaction`.

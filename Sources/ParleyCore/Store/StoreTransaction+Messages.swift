@@ -63,5 +63,6 @@ extension Message {
             author: row["author"] ?? "system", body: row["body"], subject: row["subject"], attributes: row["attributes"],
             participantSid: row["participant_sid"], media: row["media"], contentSid: row["content_sid"], dateCreated: row["date_created"],
             dateUpdated: row["date_updated"])
+        self.delivery = row["delivery"]
     }
 }

@@ -15,7 +15,7 @@ extension Renderer {
                 ("participant_sid", JSONValue(message.participantSid)),
                 ("date_created", JSONValue(message.dateCreated)),
                 ("date_updated", JSONValue(message.dateUpdated)),
-                ("delivery", .null),
+                ("delivery", deliverySummary(message.delivery)),
                 ("url", .string(url)),
                 ("links", .object([
                     ("delivery_receipts", .string("\(url)/Receipts")),

@@ -1,0 +1,54 @@
+import Synchronization
+
+/// A doorbell for one waiting loop: `ring` wakes the waiter now, or the next `wait` at once if nobody waits.
+/// The channel worker waits on its store's bell, rung after each commit that wrote outbox rows.
+public final class WakeSignal: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Wakes the waiter, or lets the next `wait` return at once.
+    public func ring() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.rung = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns after a ring, after `timeout`, or on cancellation, whichever comes first. One waiter at a time.
+    public func wait(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForRing() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                self.ring()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForRing() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.rung {
+                    state.rung = false
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}
