@@ -25,18 +25,39 @@ import Testing
         }
     }
 
-    @Test func inboundMediaIsAttachedAsExternalReferences() async throws {
-        try await withChannelParley { api in
-            let conversation = try await api.makeConversation()
-            _ = try await api.addMessagingParticipant(conversation, address: "whatsapp:+15551110002", proxy: "whatsapp:+15552220002")
-            var form = TestAPI.incoming(from: "whatsapp:+15551110002", to: "whatsapp:+15552220002", body: "")
-            form.removeAll { $0.0 == "NumMedia" }
-            form += [("NumMedia", "1"), ("MediaUrl0", "https://api.twilio.com/media/ME1"), ("MediaContentType0", "image/jpeg")]
-            #expect(try await api.inbound(form).status == .ok)
-            let message = try #require(try await api.get("/v1/Conversations/\(conversation)/Messages").records.first)
-            let media = try #require(message["media"] as? [[String: Any]])
-            #expect(media.count == 1)
-            #expect(media.first?["content_type"] as? String == "image/jpeg")
+    @Test func inboundMediaIsFetchedIntoStorageOrKeptAsAReference() async throws {
+        let photo: [UInt8] = [0xFF, 0xD8, 0xFF] + [UInt8](repeating: 3, count: 1000)
+        try await RemoteFileServer.serving(["/media/photo.jpg": .init(contentType: "image/jpeg", bytes: photo)]) { base in
+            try await withChannelParley { api in
+                let conversation = try await api.makeConversation()
+                _ = try await api.addMessagingParticipant(conversation, address: "whatsapp:+15551110002", proxy: "whatsapp:+15552220002")
+                var form = TestAPI.incoming(from: "whatsapp:+15551110002", to: "whatsapp:+15552220002", body: "")
+                form.removeAll { $0.0 == "NumMedia" }
+                let unreachable = "http://127.0.0.1:1/media/ME1"
+                form += [
+                    ("NumMedia", "2"), ("MediaUrl0", "\(base)/media/photo.jpg"), ("MediaContentType0", "image/jpeg"),
+                    ("MediaUrl1", unreachable), ("MediaContentType1", "image/png"),
+                ]
+                #expect(try await api.inbound(form).status == .ok)
+                let message = try #require(try await api.get("/v1/Conversations/\(conversation)/Messages").records.first)
+                let media = try #require(message["media"] as? [[String: Any]])
+                #expect(media.count == 2)
+                #expect(media.first?["content_type"] as? String == "image/jpeg")
+                #expect(media.first?["size"] as? Int == photo.count)
+                #expect(media.last?["content_type"] as? String == "image/png")
+
+                // The fetched photo is Parley's own copy; the unreachable one points back at the sender's URL.
+                let service = try await api.defaultServiceSid()
+                let stored = try await api.download("/v1/Services/\(service)/Media/\(try #require(media.first?["sid"] as? String))/Content")
+                #expect(stored.status == .ok && stored.bytes == photo)
+                let referenced = try await api.download("/v1/Services/\(service)/Media/\(try #require(media.last?["sid"] as? String))/Content")
+                #expect(referenced.status == .found && referenced.headers[.location] == unreachable)
+
+                // Twilio retrying the same webhook adds nothing and leaves no second copy.
+                #expect(try await api.inbound(form).status == .ok)
+                #expect(try await api.get("/v1/Conversations/\(conversation)/Messages").records.count == 1)
+                #expect(try api.storedFiles().count == 1)
+            }
         }
     }
 

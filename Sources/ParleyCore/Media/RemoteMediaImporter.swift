@@ -14,6 +14,14 @@ public struct RemoteMedia: Sendable, Equatable {
     }
 }
 
+/// Remote media fetched ahead of the transaction that records it: its content waiting in `incoming/`, or none when
+/// it is to be kept as a reference.
+public struct FetchedMedia: Sendable {
+    public let remote: RemoteMedia
+    let received: MediaFiles.Received?
+    let contentType: String
+}
+
 extension MediaService {
     /// Brings channel media into Parley: fetched (streamed, within the media limits) and stored as Parley media, so
     /// it outlives the sender's URL; kept as an external reference (`external_url`, no content) when it cannot be
@@ -23,16 +31,45 @@ extension MediaService {
         _ remote: RemoteMedia, serviceSid: String, author: String, http: HTTPClient, credentials: (user: String, password: String)? = nil,
         timeout: Duration = .seconds(30)
     ) async throws -> Media {
-        if let fetched = try? await fetch(remote, http: http, credentials: credentials, timeout: timeout) {
-            return try await record(
-                fetched.received, serviceSid: serviceSid, contentType: fetched.contentType, filename: Self.filename(of: remote.url), author: author)
-        }
+        let fetched = await prefetch(remote, http: http, credentials: credentials, timeout: timeout)
+        let files = self.files
         let now = self.now()
+        do {
+            return try await store.write { tx in
+                try Self.record(fetched, serviceSid: serviceSid, author: author, files: files, now: now, tx: tx)
+            }
+        } catch {
+            discard([fetched])
+            throw error
+        }
+    }
+
+    /// Fetches remote media before a transaction records it (`record`); never throws: what cannot be fetched is
+    /// recorded as a reference.
+    public func prefetch(
+        _ remote: RemoteMedia, http: HTTPClient, credentials: (user: String, password: String)? = nil, timeout: Duration = .seconds(10)
+    ) async -> FetchedMedia {
+        if let fetched = try? await fetch(remote, http: http, credentials: credentials, timeout: timeout) {
+            return FetchedMedia(remote: remote, received: fetched.received, contentType: fetched.contentType)
+        }
+        return FetchedMedia(remote: remote, received: nil, contentType: remote.contentType ?? "application/octet-stream")
+    }
+
+    /// Drops prefetched content that will not be recorded.
+    public func discard(_ fetched: [FetchedMedia]) {
+        for item in fetched { if let received = item.received { files.discard(received) } }
+    }
+
+    /// Records prefetched media in `tx`: its row, and its content moved to its address (or the URL as a reference).
+    static func record(_ fetched: FetchedMedia, serviceSid: String, author: String, files: MediaFiles, now: Timestamp, tx: StoreTransaction) throws
+        -> Media
+    {
         let media = Media(
-            sid: SID.make(.media, now: now), serviceSid: serviceSid, contentType: remote.contentType ?? "application/octet-stream",
-            filename: Self.filename(of: remote.url), size: 0, sha256: nil, externalURL: remote.url, author: author, dateCreated: now,
-            dateUpdated: now)
-        try await store.write { tx in try tx.insert(media) }
+            sid: SID.make(.media, now: now), serviceSid: serviceSid, contentType: fetched.contentType, filename: filename(of: fetched.remote.url),
+            size: fetched.received?.size ?? 0, sha256: fetched.received?.sha256,
+            externalURL: fetched.received == nil ? fetched.remote.url : nil, author: author, dateCreated: now, dateUpdated: now)
+        try tx.insert(media)
+        if let received = fetched.received { try files.place(received) }
         return media
     }
 

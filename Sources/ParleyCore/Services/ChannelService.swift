@@ -5,7 +5,8 @@
 public struct ChannelService: Sendable {
     let store: Store
     let events: EventRecorder
-    let mediaLimits: MediaLimits
+    /// Inbound media: fetched into Parley's storage before the message's transaction, or kept as references.
+    let media: MediaService
     let now: @Sendable () -> Timestamp
 
     // MARK: - Inbound
@@ -22,7 +23,8 @@ public struct ChannelService: Sendable {
 
     /// Takes one inbound channel message: into the conversation whose binding (From, To) matches; else into a new
     /// conversation when an Address Configuration for `To` enables autocreation; else into `unrouted_inbound`.
-    /// A `MessageSid` seen before changes nothing. All of it is one transaction.
+    /// A `MessageSid` seen before changes nothing. Media (`MediaUrlN`) is fetched first, outside the transaction; the
+    /// rest is one transaction.
     public func receive(_ inbound: InboundMessage) async throws -> InboundOutcome {
         let channel = try Self.validate(inbound)
         var changes = MessageService.Changes()
@@ -32,40 +34,68 @@ public struct ChannelService: Sendable {
         let fields = changes
         let now = self.now()
         let events = self.events
-        let mediaLimits = self.mediaLimits
-        return try await store.write { tx in
-            if try tx.isInboundKnown(messageSid: inbound.messageSid) { return .duplicate }
-            guard try tx.account(sid: inbound.accountSid) != nil else { throw ParleyError.notFound(resource: "/Accounts/\(inbound.accountSid)") }
-            let principal = Principal(accountSid: inbound.accountSid, credentialSid: inbound.accountSid)
-            if let participant = try tx.participantBound(address: inbound.from, proxyAddress: inbound.to, accountSid: inbound.accountSid) {
-                let service = try tx.resolveService(principal, .service(participant.serviceSid))
-                let conversation = try tx.requireConversation(participant.conversationSid, in: service)
-                let message = try Self.insert(inbound, fields, into: conversation, events: events, mediaLimits: mediaLimits, now: now, tx: tx)
-                try tx.recordInbound(
-                    messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
-                return .routed(conversationSid: conversation.sid, messageSid: message.sid)
-            }
-            if let configuration = try tx.addressConfiguration(sidOrAddress: inbound.to, accountSid: inbound.accountSid),
-                configuration.autoCreation.enabled
-            {
-                let scope = configuration.autoCreation.conversationServiceSid.map(ServiceScope.service) ?? .defaultService
-                let service = try tx.resolveService(principal, scope)
-                let created = try ConversationService.insertConversation(
-                    ConversationService.Changes(), service: service, principal: principal, now: now, tx: tx)
-                var member = ParticipantService.Changes()
-                member.address = inbound.from
-                member.proxyAddress = inbound.to
-                _ = try ParticipantService.insertParticipant(member, conversation: created, service: service, events: events, now: now, tx: tx)
-                let conversation = try tx.requireConversation(created.sid, in: service)
-                let message = try Self.insert(inbound, fields, into: conversation, events: events, mediaLimits: mediaLimits, now: now, tx: tx)
-                try tx.recordInbound(
-                    messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
-                return .autocreated(conversationSid: conversation.sid, messageSid: message.sid)
-            }
-            try tx.insertUnrouted(inbound, channel: channel, now: now)
-            try tx.recordInbound(messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: nil, parleyMessageSid: nil, now: now)
-            return .unrouted
+        let media = self.media
+        if !inbound.media.isEmpty, try await store.read({ tx in try tx.isInboundKnown(messageSid: inbound.messageSid) }) { return .duplicate }
+        var fetched: [FetchedMedia] = []
+        for item in inbound.media {
+            fetched.append(await media.prefetch(RemoteMedia(url: item.url, contentType: item.contentType), http: .shared))
         }
+        let prefetched = fetched
+        let outcome: InboundOutcome
+        do {
+            outcome = try await store.write { tx in
+                try Self.route(
+                    inbound, fields, media: prefetched, channel: channel, events: events, files: media.files, mediaLimits: media.limits, now: now, tx: tx)
+            }
+        } catch {
+            media.discard(prefetched)
+            throw error
+        }
+        switch outcome {
+        case .routed, .autocreated: break
+        case .duplicate, .unrouted: media.discard(prefetched)  // no message took the media
+        }
+        return outcome
+    }
+
+    /// Puts an inbound message where it belongs (see `receive`), inside `tx`.
+    private static func route(
+        _ inbound: InboundMessage, _ fields: MessageService.Changes, media: [FetchedMedia], channel: Channel, events: EventRecorder, files: MediaFiles,
+        mediaLimits: MediaLimits, now: Timestamp, tx: StoreTransaction
+    ) throws -> InboundOutcome {
+        if try tx.isInboundKnown(messageSid: inbound.messageSid) { return .duplicate }
+        guard try tx.account(sid: inbound.accountSid) != nil else { throw ParleyError.notFound(resource: "/Accounts/\(inbound.accountSid)") }
+        let principal = Principal(accountSid: inbound.accountSid, credentialSid: inbound.accountSid)
+        if let participant = try tx.participantBound(address: inbound.from, proxyAddress: inbound.to, accountSid: inbound.accountSid) {
+            let service = try tx.resolveService(principal, .service(participant.serviceSid))
+            let conversation = try tx.requireConversation(participant.conversationSid, in: service)
+            let message = try insert(
+                inbound, fields, media: media, into: conversation, events: events, files: files, mediaLimits: mediaLimits, now: now, tx: tx)
+            try tx.recordInbound(
+                messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
+            return .routed(conversationSid: conversation.sid, messageSid: message.sid)
+        }
+        if let configuration = try tx.addressConfiguration(sidOrAddress: inbound.to, accountSid: inbound.accountSid),
+            configuration.autoCreation.enabled
+        {
+            let scope = configuration.autoCreation.conversationServiceSid.map(ServiceScope.service) ?? .defaultService
+            let service = try tx.resolveService(principal, scope)
+            let created = try ConversationService.insertConversation(
+                ConversationService.Changes(), service: service, principal: principal, now: now, tx: tx)
+            var member = ParticipantService.Changes()
+            member.address = inbound.from
+            member.proxyAddress = inbound.to
+            _ = try ParticipantService.insertParticipant(member, conversation: created, service: service, events: events, now: now, tx: tx)
+            let conversation = try tx.requireConversation(created.sid, in: service)
+            let message = try insert(
+                inbound, fields, media: media, into: conversation, events: events, files: files, mediaLimits: mediaLimits, now: now, tx: tx)
+            try tx.recordInbound(
+                messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
+            return .autocreated(conversationSid: conversation.sid, messageSid: message.sid)
+        }
+        try tx.insertUnrouted(inbound, channel: channel, now: now)
+        try tx.recordInbound(messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: nil, parleyMessageSid: nil, now: now)
+        return .unrouted
     }
 
     /// Applies a Twilio StatusCallback (`MessageSid`, `MessageStatus`, `ErrorCode`) to the receipt of that channel
@@ -148,18 +178,15 @@ public struct ChannelService: Sendable {
     }
 
     /// Inserts an inbound message through `MessageService.append` (so it fans out to chat clients and to the other
-    /// messaging participants); its media are references to the channel's URLs.
+    /// messaging participants), with its prefetched media.
     private static func insert(
-        _ inbound: InboundMessage, _ changes: MessageService.Changes, into conversation: Conversation, events: EventRecorder, mediaLimits: MediaLimits,
-        now: Timestamp, tx: StoreTransaction
+        _ inbound: InboundMessage, _ changes: MessageService.Changes, media: [FetchedMedia], into conversation: Conversation, events: EventRecorder,
+        files: MediaFiles, mediaLimits: MediaLimits, now: Timestamp, tx: StoreTransaction
     ) throws -> Message {
         var changes = changes
-        for item in inbound.media {
-            let media = Media(
-                sid: SID.make(.media, now: now), serviceSid: conversation.serviceSid, contentType: item.contentType, filename: nil, size: 0, sha256: nil,
-                externalURL: item.url, author: inbound.from, dateCreated: now, dateUpdated: now)
-            try tx.insert(media)
-            changes.mediaSids.append(media.sid)
+        for item in media {
+            changes.mediaSids.append(
+                try MediaService.record(item, serviceSid: conversation.serviceSid, author: inbound.from, files: files, now: now, tx: tx).sid)
         }
         return try MessageService.append(changes, to: conversation, events: events, mediaLimits: mediaLimits, now: now, tx: tx)
     }

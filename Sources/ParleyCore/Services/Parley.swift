@@ -60,7 +60,7 @@ public struct Parley: Sendable {
         self.memberships = MembershipService(store: store, events: events, now: now)
         self.client = ClientService(store: store, events: events, media: media, now: now)
         self.idempotency = IdempotencyService(store: store, now: now)
-        self.channels = ChannelService(store: store, events: events, mediaLimits: mediaLimits, now: now)
+        self.channels = ChannelService(store: store, events: events, media: media, now: now)
         self.addressConfigurations = AddressConfigurationService(store: store, now: now)
         self.timers = ConversationTimerService(store: store, events: events, now: now)
     }
