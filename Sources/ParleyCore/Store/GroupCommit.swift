@@ -13,7 +13,12 @@ final class GroupCommit: Sendable {
     private let maximumBatch: Int
     private let state = Mutex(State())
     /// Told how long each request waited for its transaction (metrics).
-    private let waitObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
+    /// Held in a struct, not as a bare optional closure: reading a bare closure out of the `Mutex` with `withLock { $0 }`
+    /// wrote it back wrapped in one more reabstraction thunk each time, so every write paid for all earlier ones.
+    private struct WaitObserver: Sendable {
+        let observe: @Sendable (Duration) -> Void
+    }
+    private let waitObserver = Mutex<WaitObserver?>(nil)
 
     private struct State {
         var pending: [PendingWrite] = []
@@ -27,7 +32,7 @@ final class GroupCommit: Sendable {
 
     /// Sets what is told, for every request, how long it waited between `write` and the start of its transaction.
     func observeWait(_ observer: @escaping @Sendable (Duration) -> Void) {
-        waitObserver.withLock { $0 = observer }
+        waitObserver.withLock { $0 = WaitObserver(observe: observer) }
     }
 
     /// Runs `body` in the next transaction; `body` returns its value and the actions to run once committed.
@@ -68,7 +73,7 @@ final class GroupCommit: Sendable {
             if batch.isEmpty { return }
             if let observer = waitObserver.withLock({ $0 }) {
                 let start = ContinuousClock.now
-                for request in batch { observer(start - request.enqueued) }
+                for request in batch { observer.observe(start - request.enqueued) }
             }
             let results: [Result<(any Sendable, [AfterCommit]), any Error>]
             do {
