@@ -12,7 +12,7 @@ struct ParleyBench: AsyncParsableCommand {
         abstract: "Measure Parley: raw SQLite limit, REST creates, paging, WebSocket fan-out, mixed load, resources.")
 
     @Option(help: "The parley binary to start (build it with the same configuration).") var binary = ".build/release/parley"
-    @Option(help: "Comma-separated scenarios: raw, create, page, inbound, fanout, mixed, webhooks.") var scenarios = "raw,create,page,inbound,fanout,mixed,webhooks"
+    @Option(help: "Comma-separated scenarios: raw, create, page, inbound, fanout, mixed, webhooks, media.") var scenarios = "raw,create,page,inbound,fanout,mixed,webhooks,media"
     @Option(help: "Server durability: full or normal.") var durability = "full"
     @Option(help: "Port for the server under test.") var port = 18_099
     @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
@@ -75,6 +75,12 @@ struct ParleyBench: AsyncParsableCommand {
             }
             if chosen.contains("mixed") { rows += try await mixedScenario(client: client, sizes: sizes); sample() }
             if chosen.contains("webhooks") { rows += try await webhookScenario(client: client, sizes: sizes) }
+            if chosen.contains("media"), let serviceSid = account.configuration.defaultChatServiceSid {
+                let (media, mediaFigures) = try await mediaScenario(
+                    client: client, serviceSid: serviceSid, sizes: sizes, residentBytes: { server.residentBytes })
+                rows += media
+                figures += mediaFigures
+            }
         } catch {
             try? await client.shutdown()
             throw error

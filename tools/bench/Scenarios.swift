@@ -18,9 +18,12 @@ struct Sizes: Sendable {
     var bindingPairs = 50_000
     var inboundRequests = 20_000
 
+    /// Media file sizes in bytes and how many of each to upload and download.
+    var mediaFiles: [(bytes: Int, count: Int)] = [(1_000_000, 40), (50_000_000, 4)]
+
     static let smoke = Sizes(
         rawSingle: 50, rawBatched: 200, createPerCell: 40, pageDepth: 500, pageSamples: 10, fanoutClients: [1, 5], fanoutRounds: 2,
-        mixedSeconds: 0.5, bindingPairs: 50, inboundRequests: 50)
+        mixedSeconds: 0.5, bindingPairs: 50, inboundRequests: 50, mediaFiles: [(64_000, 3), (256_000, 2)])
 }
 
 /// `raw`: the physical limit. The same message rows the API writes, straight through the store with the
