@@ -130,6 +130,8 @@ struct ChatSocket: Sendable {
             let expiresAt = session.user.expiresAt
             let now = Timestamp.now
             if now >= expiresAt {
+                // A client is always warned first, even when the wake-up came late (or the token was nearly spent).
+                if warned != expiresAt { try await writer.send(ChatSocketFrame.token("tokenAboutToExpire", expiresAt: expiresAt)) }
                 try await writer.send(ChatSocketFrame.token("tokenExpired", expiresAt: expiresAt))
                 return "token expired"
             }
