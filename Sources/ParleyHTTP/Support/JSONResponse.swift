@@ -3,9 +3,7 @@ import Hummingbird
 /// Builds `application/json` responses from `JSONValue` documents.
 enum JSONResponse {
     static func make(status: HTTPResponse.Status, _ body: JSONValue) -> Response {
-        let text = body.serialized
-        var buffer = ByteBuffer()
-        buffer.writeString(text)
+        let buffer = ByteBuffer(bytes: body.utf8)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(buffer.readableBytes)],
