@@ -18,18 +18,8 @@ public struct EventPruner: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let pruned = try await eventLog.prune(retention: retention)
-                if pruned > 0 { logger.debug("pruned chat events", metadata: ["count": "\(pruned)"]) }
-            } catch {
-                logger.warning("pruning chat events failed", metadata: ["error": "\(error)"])
-            }
-            try? await gracefulShutdownOrSleep(for: interval)
+        await PeriodicWork.run(every: interval, logger: logger, did: "pruned chat events", failed: "pruning chat events failed") {
+            try await eventLog.prune(retention: retention)
         }
-    }
-
-    private func gracefulShutdownOrSleep(for duration: Duration) async throws {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 }

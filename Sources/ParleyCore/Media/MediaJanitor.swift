@@ -21,14 +21,8 @@ public struct MediaJanitor: Service {
         } catch {
             logger.warning("settling the media folder failed", metadata: ["error": "\(error)"])
         }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            do {
-                let removed = try await media.collectGarbage()
-                if removed > 0 { logger.debug("removed unreferenced media content", metadata: ["count": "\(removed)"]) }
-            } catch {
-                logger.warning("collecting media garbage failed", metadata: ["error": "\(error)"])
-            }
-        }
+        await PeriodicWork.run(
+            every: interval, waitFirst: true, logger: logger, did: "removed unreferenced media content", failed: "collecting media garbage failed"
+        ) { try await media.collectGarbage() }
     }
 }

@@ -59,14 +59,8 @@ public struct ConversationTimerScheduler: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let changed = try await timers.expire()
-                if changed > 0 { logger.debug("conversation timers fired", metadata: ["count": "\(changed)"]) }
-            } catch {
-                logger.warning("conversation timers failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+        await PeriodicWork.run(every: interval, logger: logger, did: "conversation timers fired", failed: "conversation timers failed") {
+            try await timers.expire()
         }
     }
 }

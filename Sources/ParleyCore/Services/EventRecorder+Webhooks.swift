@@ -27,32 +27,31 @@ extension EventRecorder {
     func beforeMessageAdd(
         _ changes: MessageService.Changes, store: Store, conversation: @escaping @Sendable (StoreTransaction) throws -> Conversation
     ) async throws -> MessageService.Changes {
-        guard origin.firesWebhooks else { return changes }
-        let conversation = try await store.read(conversation)
-        let modified = try await webhooks.preAction(
-            .onMessageAdd,
-            WebhookParameters.newMessage(author: changes.author ?? "system", body: changes.body, attributes: changes.attributes, conversation: conversation),
-            origin: origin, serviceSid: conversation.serviceSid)
+        let modified = try await before(.onMessageAdd, store: store) { tx in
+            let conversation = try conversation(tx)
+            return (
+                conversation.serviceSid,
+                WebhookParameters.newMessage(author: changes.author ?? "system", body: changes.body, attributes: changes.attributes, conversation: conversation)
+            )
+        }
         guard !modified.isEmpty else { return changes }
-        var changes = changes
-        if let body = modified["body"] { changes.body = body }
-        if let author = modified["author"] { changes.author = author }
-        if let attributes = modified["attributes"] { changes.attributes = attributes }
-        try MessageService.validateNew(changes)
-        return changes
+        let changed = Self.messageChanges(changes, modifiedBy: modified)
+        try MessageService.validateNew(changed)
+        return changed
     }
 
     /// `onConversationAdd`: the hook may change `friendly_name`.
     func beforeConversationAdd(
         _ changes: ConversationService.Changes, store: Store, service: @escaping @Sendable (StoreTransaction) throws -> ChatService
     ) async throws -> ConversationService.Changes {
-        guard origin.firesWebhooks else { return changes }
-        let service = try await store.read(service)
-        let modified = try await webhooks.preAction(
-            .onConversationAdd,
-            WebhookParameters.newConversation(
-                friendlyName: changes.friendlyName, uniqueName: changes.uniqueName, attributes: changes.attributes, serviceSid: service.sid),
-            origin: origin, serviceSid: service.sid)
+        let modified = try await before(.onConversationAdd, store: store) { tx in
+            let service = try service(tx)
+            return (
+                service.sid,
+                WebhookParameters.newConversation(
+                    friendlyName: changes.friendlyName, uniqueName: changes.uniqueName, attributes: changes.attributes, serviceSid: service.sid)
+            )
+        }
         guard let name = modified["friendly_name"] ?? modified["friendlyName"] else { return changes }
         var changes = changes
         changes.friendlyName = name
@@ -64,14 +63,15 @@ extension EventRecorder {
     func beforeParticipantAdd(
         _ changes: ParticipantService.Changes, store: Store, conversation: @escaping @Sendable (StoreTransaction) throws -> Conversation
     ) async throws -> ParticipantService.Changes {
-        guard origin.firesWebhooks else { return changes }
-        let conversation = try await store.read(conversation)
-        _ = try await webhooks.preAction(
-            .onParticipantAdd,
-            WebhookParameters.newParticipant(
-                identity: changes.identity, address: changes.address, proxyAddress: changes.proxyAddress, attributes: changes.attributes,
-                conversation: conversation),
-            origin: origin, serviceSid: conversation.serviceSid)
+        _ = try await before(.onParticipantAdd, store: store) { tx in
+            let conversation = try conversation(tx)
+            return (
+                conversation.serviceSid,
+                WebhookParameters.newParticipant(
+                    identity: changes.identity, address: changes.address, proxyAddress: changes.proxyAddress, attributes: changes.attributes,
+                    conversation: conversation)
+            )
+        }
         return changes
     }
 }
@@ -100,11 +100,17 @@ extension EventRecorder {
             return (conversation.serviceSid, WebhookParameters.message(message, conversation: conversation))
         }
         guard !modified.isEmpty else { return changes }
+        let changed = Self.messageChanges(changes, modifiedBy: modified)
+        try MessageService.validate(changed)
+        return changed
+    }
+
+    /// A message's changes with what a pre-action hook's answer rewrote: `body`, `author`, `attributes`.
+    private static func messageChanges(_ changes: MessageService.Changes, modifiedBy modified: [String: String]) -> MessageService.Changes {
         var changes = changes
         if let body = modified["body"] { changes.body = body }
         if let author = modified["author"] { changes.author = author }
         if let attributes = modified["attributes"] { changes.attributes = attributes }
-        try MessageService.validate(changes)
         return changes
     }
 }

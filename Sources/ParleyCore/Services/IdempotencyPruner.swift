@@ -14,14 +14,8 @@ public struct IdempotencyPruner: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let pruned = try await idempotency.prune()
-                if pruned > 0 { logger.debug("pruned idempotency keys", metadata: ["count": "\(pruned)"]) }
-            } catch {
-                logger.warning("pruning idempotency keys failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        await PeriodicWork.run(every: interval, logger: logger, did: "pruned idempotency keys", failed: "pruning idempotency keys failed") {
+            try await idempotency.prune()
         }
     }
 }
