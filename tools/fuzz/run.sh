@@ -35,7 +35,8 @@ status=0
 "$venv/bin/st" run tools/fuzz/parley-openapi.json --url "http://127.0.0.1:$port" --auth "$sid:$token" \
     --checks "${FUZZ_CHECKS:-not_a_server_error}" --max-examples "$examples" --workers 2 --suppress-health-check all \
     --generation-database none --no-color "$@" >"$log" 2>&1 || status=$?
-sed -n '/^=* ERRORS =*$/,/^=* SUMMARY/p' "$log" | head -n 40 | cut -c1-300
+# awk, not head: head would close the pipe early and, with pipefail, a long ERRORS section would fail the run.
+sed -n '/^=* ERRORS =*$/,/^=* SUMMARY/p' "$log" | cut -c1-300 | awk 'NR <= 40'
 tail -n 25 "$log"
 
 # The verdict comes from the server itself: it must still run, and none of its answers may be a 5xx.
