@@ -16,10 +16,14 @@ struct ParleyBench: AsyncParsableCommand {
     @Option(help: "Server durability: full or normal.") var durability = "full"
     @Option(help: "Port for the server under test.") var port = 18_099
     @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
+    @Option(help: "Comma-separated fan-out client counts (default 1,100,1000).") var fanoutClients: String?
+    @Option(help: "Messages per fan-out client count (default 20).") var fanoutRounds: Int?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let sizes = smoke ? Sizes.smoke : Sizes()
+        var sizes = smoke ? Sizes.smoke : Sizes()
+        if let fanoutRounds { sizes.fanoutRounds = fanoutRounds }
+        if let fanoutClients { sizes.fanoutClients = fanoutClients.split(separator: ",").compactMap { Int($0) } }
         let chosen = Set(scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         guard let storeDurability = Store.Durability(rawValue: durability) else { throw ValidationError("--durability is full or normal") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString)")
