@@ -23,4 +23,5 @@ public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0005_webhooks", PackageResources._005_webhooks_sql),
     EmbeddedMigration("0006_operations", PackageResources._006_operations_sql),
     EmbeddedMigration("0007_media", PackageResources._007_media_sql),
+    EmbeddedMigration("0008_conversation_events", PackageResources._008_conversation_events_sql),
 ]

@@ -38,6 +38,76 @@ import Testing
         #expect(tail.map(\.type) == [.messageAdded])
     }
 
+    @Test func aChangeIsOneRowHoweverManyMembersSeeIt() async throws {
+        let (parley, principal) = try await makeParley()
+        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+        for number in 0..<20 { try await addParticipant(parley, principal, conversation.sid, "member-\(number)") }
+        let rowsBefore = try await parley.store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM user_events") ?? 0 }
+        _ = try await post(parley, principal, conversation.sid, "to everyone")
+        let rowsAfter = try await parley.store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM user_events") ?? 0 }
+        #expect(rowsAfter - rowsBefore == 1)
+        for identity in ["member-0", "member-19"] {
+            guard case .events(let events) = try await parley.eventLog.replay(serviceSid: conversation.serviceSid, identity: identity, after: 0)
+            else { Issue.record("expected events"); return }
+            #expect(events.last?.type == .messageAdded)
+        }
+    }
+
+    @Test func membersReplayOnlyWhileTheyBelong() async throws {
+        let (parley, principal) = try await makeParley()
+        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+        try await addParticipant(parley, principal, conversation.sid, "alice")
+        _ = try await post(parley, principal, conversation.sid, "before carol")
+        try await addParticipant(parley, principal, conversation.sid, "carol")
+        _ = try await post(parley, principal, conversation.sid, "with carol")
+        try await parley.participants.delete(principal, .defaultService, conversation: conversation.sid, sidOrIdentity: "carol")
+        _ = try await post(parley, principal, conversation.sid, "after carol")
+
+        func replay(_ identity: String) async throws -> [ChatEvent] {
+            guard case .events(let events) = try await parley.eventLog.replay(serviceSid: conversation.serviceSid, identity: identity, after: 0)
+            else { return [] }
+            return events
+        }
+        func bodies(_ events: [ChatEvent]) -> [String?] {
+            events.compactMap { if case .message(let message) = $0.resource { message.body } else { nil } }
+        }
+        // Having left, carol resumes to what was addressed to her: she joined, she left, the conversation is gone from her
+        // view. Nothing of the conversation after she left reaches her (nor, as she drops it, what came before).
+        let carol = try await replay("carol")
+        #expect(carol.map(\.type) == [.conversationAdded, .participantLeft, .conversationRemoved])
+        #expect(bodies(carol).isEmpty)
+        let alice = try await replay("alice")
+        #expect(bodies(alice) == ["before carol", "with carol", "after carol"])
+        #expect(alice.filter { $0.type == .participantLeft }.count == 1)
+        // Carol rejoining sees what comes next, not what she missed nor what came before she joined again.
+        try await addParticipant(parley, principal, conversation.sid, "carol")
+        _ = try await post(parley, principal, conversation.sid, "welcome back")
+        let rejoined = try await replay("carol")
+        #expect(bodies(rejoined) == ["welcome back"])
+        #expect(rejoined.suffix(3).map(\.type) == [.participantJoined, .conversationAdded, .messageAdded])
+    }
+
+    @Test func sequenceNumbersNeverGoBackEvenWhenPruningEmptiesTheLog() async throws {
+        let clock = TestClock(Timestamp(secondsSince1970: 1_800_000_000))
+        let store = try Store.inMemory()
+        try await SchemaMigrator().migrate(store)
+        let parley = Parley(store: store, now: { clock.now })
+        let account = try await parley.accounts.bootstrap().account
+        let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
+        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+        try await addParticipant(parley, principal, conversation.sid, "alice")
+        _ = try await post(parley, principal, conversation.sid, "old")
+        let latest = try await parley.eventLog.latestSeq()
+        clock.advance(by: 7200)
+        #expect(try await parley.eventLog.prune(retention: 3600) > 0)
+        #expect(try await parley.eventLog.latestSeq() == latest)
+        _ = try await post(parley, principal, conversation.sid, "new")
+        guard case .events(let events) = try await parley.eventLog.replay(serviceSid: conversation.serviceSid, identity: "alice", after: latest)
+        else { Issue.record("a client at the latest seq must not be told to resync"); return }
+        #expect(events.map(\.type) == [.messageAdded])
+        #expect(events.first.map { $0.seq > latest } == true)
+    }
+
     @Test func liveSubscribersGetCommittedEventsOnly() async throws {
         let (parley, principal) = try await makeParley()
         let conversation = try await parley.conversations.create(principal, .defaultService, .init())

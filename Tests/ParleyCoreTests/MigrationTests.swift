@@ -51,6 +51,31 @@ import Testing
         #expect(!leftover)
     }
 
+    @Test func upgradingToConversationEventsKeepsEachUsersEventsAndTheirSequence() async throws {
+        let store = try Store.inMemory()
+        try await SchemaMigrator(migrations: embeddedMigrations.filter { $0.name < "0008" }).migrate(store)
+        let parley = Parley(store: store)
+        _ = try await parley.accounts.bootstrap()
+        let user = User(
+            sid: "US" + String(repeating: "0", count: 32), serviceSid: "", identity: "alice", friendlyName: nil, attributes: "{}", roleSid: nil,
+            dateCreated: .now, dateUpdated: .now)
+        let payload = String(decoding: try JSONEncoder().encode(ChatEventResource.user(user)), as: UTF8.self)
+        let serviceSid = try await store.writer.write { db in
+            let serviceSid = try String.fetchOne(db, sql: "SELECT sid FROM services LIMIT 1")!
+            try db.execute(
+                sql: "INSERT INTO user_events VALUES (41, ?, 'alice', 'userUpdated', NULL, ?, ?)", arguments: [serviceSid, payload, Timestamp.now])
+            try db.execute(sql: "UPDATE user_events_pruned SET through_seq = 40")
+            return serviceSid
+        }
+        #expect(try await SchemaMigrator().migrate(store) == ["0008_conversation_events"])
+        #expect(try await parley.eventLog.latestSeq() == 41)
+        guard case .events(let events) = try await parley.eventLog.replay(serviceSid: serviceSid, identity: "alice", after: 40) else {
+            Issue.record("expected the event kept by the upgrade"); return
+        }
+        #expect(events.map(\.seq) == [41])
+        #expect(events.first?.resource == .user(user))
+    }
+
     private var brokenMigration: EmbeddedMigration {
         EmbeddedMigration("9000_broken", Array("CREATE TABLE half_made (x); INSERT INTO no_such_table VALUES (1);".utf8))
     }

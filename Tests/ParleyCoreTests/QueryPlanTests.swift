@@ -84,6 +84,17 @@ import Testing
         }
     }
 
+    @Test func replayingAUsersEventsUsesTheIdentityAndConversationIndexes() async throws {
+        let plans = try await plansOf { tx, ids in
+            _ = try tx.events(serviceSid: ids.service, identity: "alice", after: 0, limit: 500)
+        }
+        let replay = try #require(plans.first { $0.sql.contains("FROM user_events") })
+        #expect(replay.plan.contains("user_events_by_identity"), "\(replay.plan)")
+        #expect(replay.plan.contains("participants_by_identity"), "\(replay.plan)")
+        #expect(replay.plan.contains("user_events_by_conversation"), "\(replay.plan)")
+        #expect(!replay.plan.contains("SCAN"), "\(replay.plan)")
+    }
+
     struct IDs: Sendable {
         var service: String
         var conversation: String

@@ -87,11 +87,17 @@ public final class EventHub: Sendable {
         for subscriber in all { subscriber.continuation.finish() }
     }
 
-    /// Delivers committed events to their users' connections.
+    /// Delivers committed events addressed to one user each to that user's connections.
     public func publish(_ events: [ChatEvent]) {
         for event in events {
-            deliver(.event(event), serviceSid: event.serviceSid, identities: [event.identity])
+            guard let identity = event.identity else { continue }
+            deliver(.event(event), serviceSid: event.serviceSid, identities: [identity])
         }
+    }
+
+    /// Delivers a committed conversation event to the connections of its members.
+    public func publish(_ event: ChatEvent, to identities: [String]) {
+        deliver(.event(event), serviceSid: event.serviceSid, identities: identities)
     }
 
     /// Delivers a typing signal to the given users' connections.

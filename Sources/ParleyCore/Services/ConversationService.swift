@@ -113,7 +113,7 @@ public struct ConversationService: Sendable {
         }
         try await store.write { tx in
             let conversation = try tx.requireConversation(sidOrUniqueName, in: tx.resolveService(principal, scope))
-            try events.recordForMembers(.conversationRemoved, .conversation(conversation), conversation: conversation, now: now, in: tx)
+            try events.recordForEachMember(.conversationRemoved, .conversation(conversation), conversation: conversation, now: now, in: tx)
             try events.webhook(
                 .onConversationRemoved, WebhookParameters.conversation(conversation, removedAt: now), serviceSid: conversation.serviceSid,
                 conversationSid: conversation.sid, now: now, in: tx)

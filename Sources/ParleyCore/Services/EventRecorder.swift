@@ -23,20 +23,37 @@ struct EventRecorder: Sendable {
             event, parameters, origin: origin, serviceSid: serviceSid, conversationSid: conversationSid, messageBody: messageBody, now: now, in: tx)
     }
 
-    /// Records `type` for each of `identities`.
+    /// Records `type` for each of `identities` alone: one row each (a change only they must see, or must see even
+    /// after they have left the conversation).
     func record(
         _ type: ChatEventType, _ resource: ChatEventResource, conversationSid: String?, serviceSid: String, to identities: [String],
         now: Timestamp, in tx: StoreTransaction
     ) throws {
-        guard !identities.isEmpty else { return }
-        let pending = identities.map { PendingEvent(identity: $0, type: type, conversationSid: conversationSid, resource: resource) }
-        let events = try tx.appendEvents(pending, serviceSid: serviceSid, at: now)
+        let cache = RenderCache()
+        let events = try identities.map { identity in
+            try tx.appendEvent(type, resource, conversationSid: conversationSid, serviceSid: serviceSid, identity: identity, at: now, renderCache: cache)
+        }
+        guard !events.isEmpty else { return }
         let hub = self.hub
         tx.afterCommit { hub.publish(events) }
     }
 
-    /// Records `type` for every chat participant of the conversation.
+    /// Records `type` once for the conversation's chat members: one row however many they are, replayed to whoever
+    /// is a member (and joined before it) when they resume. Nothing is written for a conversation without chat members.
     func recordForMembers(
+        _ type: ChatEventType, _ resource: ChatEventResource, conversation: Conversation, now: Timestamp, in tx: StoreTransaction
+    ) throws {
+        let identities = try tx.chatIdentities(conversationSid: conversation.sid)
+        guard !identities.isEmpty else { return }
+        let event = try tx.appendEvent(
+            type, resource, conversationSid: conversation.sid, serviceSid: conversation.serviceSid, identity: nil, at: now, renderCache: RenderCache())
+        let hub = self.hub
+        tx.afterCommit { hub.publish(event, to: identities) }
+    }
+
+    /// Records `type` for each chat member alone: for a conversation about to be deleted, whose membership a resuming
+    /// client could no longer be matched against.
+    func recordForEachMember(
         _ type: ChatEventType, _ resource: ChatEventResource, conversation: Conversation, now: Timestamp, in tx: StoreTransaction
     ) throws {
         try record(

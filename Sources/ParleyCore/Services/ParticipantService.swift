@@ -118,17 +118,21 @@ public struct ParticipantService: Sendable {
         }
     }
 
-    /// Removes a participant: the others hear `participantLeft`, the one who left `conversationRemoved`.
+    /// Removes a participant: everyone hears `participantLeft`, the one who left then `conversationRemoved` (both
+    /// addressed to them alone, as they are no longer a member when they resume).
     static func removeParticipant(_ participant: Participant, from conversation: Conversation, events: EventRecorder, now: Timestamp, tx: StoreTransaction)
         throws
     {
+        try tx.deleteParticipant(sid: participant.sid)
         try events.recordForMembers(.participantLeft, .participant(participant), conversation: conversation, now: now, in: tx)
         if let identity = participant.identity {
+            try events.record(
+                .participantLeft, .participant(participant), conversationSid: conversation.sid, serviceSid: conversation.serviceSid, to: [identity],
+                now: now, in: tx)
             try events.record(
                 .conversationRemoved, .conversation(conversation), conversationSid: conversation.sid, serviceSid: conversation.serviceSid,
                 to: [identity], now: now, in: tx)
         }
-        try tx.deleteParticipant(sid: participant.sid)
         try events.webhook(
             .onParticipantRemoved, WebhookParameters.participant(participant, removedAt: now), serviceSid: conversation.serviceSid,
             conversationSid: conversation.sid, now: now, in: tx)

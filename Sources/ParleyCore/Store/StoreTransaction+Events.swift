@@ -1,37 +1,33 @@
 import Foundation
 import GRDB
 
-/// An event not yet written: `appendEvents` gives it its sequence number.
-public struct PendingEvent: Sendable {
-    public var identity: String
-    public var type: ChatEventType
-    public var conversationSid: String?
-    public var resource: ChatEventResource
-}
-
 extension StoreTransaction {
-    /// Writes the events, in this transaction, and returns them with their sequence numbers.
-    public func appendEvents(_ events: [PendingEvent], serviceSid: String, at time: Timestamp) throws -> [ChatEvent] {
-        let encoder = JSONEncoder()
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO user_events (service_sid, identity, type, conversation_sid, payload, date_created) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq")
-        return try events.map { event in
-            let payload = String(decoding: try encoder.encode(event.resource), as: UTF8.self)
-            let seq = try Int64.fetchOne(
-                statement, arguments: [serviceSid, event.identity, event.type.rawValue, event.conversationSid, payload, time])!
-            return ChatEvent(
-                seq: seq, serviceSid: serviceSid, identity: event.identity, type: event.type, conversationSid: event.conversationSid,
-                resource: event.resource, dateCreated: time)
-        }
+    /// Writes one event, in this transaction, and returns it with its sequence number: for `identity` alone, or with
+    /// `identity` nil for every chat member of the conversation who joined before it. Events of one change share
+    /// `renderCache`, so a change seen by a thousand connections is serialized once.
+    public func appendEvent(
+        _ type: ChatEventType, _ resource: ChatEventResource, conversationSid: String?, serviceSid: String, identity: String?, at time: Timestamp,
+        renderCache: RenderCache
+    ) throws -> ChatEvent {
+        let payload = String(decoding: try JSONEncoder().encode(resource), as: UTF8.self)
+        let seq = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    INSERT INTO user_events (service_sid, identity, type, conversation_sid, payload, date_created) VALUES (?, ?, ?, ?, ?, ?)
+                    RETURNING seq
+                    """),
+            arguments: [serviceSid, identity, type.rawValue, conversationSid, payload, time])!
+        return ChatEvent(
+            seq: seq, serviceSid: serviceSid, identity: identity, type: type, conversationSid: conversationSid, resource: resource, dateCreated: time,
+            renderCache: renderCache)
     }
 
-    /// The user's events after `seq`, oldest first, at most `limit` (index `user_events_by_identity`).
+    /// The user's events after `seq`, oldest first, at most `limit`: those addressed to them (index
+    /// `user_events_by_identity`) and those of each conversation they are a member of, since they joined
+    /// (`participants_by_identity`, then `user_events_by_conversation`).
     public func events(serviceSid: String, identity: String, after seq: Int64, limit: Int) throws -> [ChatEvent] {
         let decoder = JSONDecoder()
-        return try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM user_events WHERE service_sid = ? AND identity = ? AND seq > ? ORDER BY seq LIMIT ?"),
-            arguments: [serviceSid, identity, seq, limit]
-        ).map { row in
+        return try Row.fetchAll(db.cachedStatement(sql: Self.userEventsSQL), arguments: [serviceSid, identity, seq, limit]).map { row in
             let payload: String = row["payload"]
             return ChatEvent(
                 seq: row["seq"], serviceSid: row["service_sid"], identity: row["identity"],
@@ -40,10 +36,23 @@ extension StoreTransaction {
         }
     }
 
-    /// The newest sequence number written so far (0 before the first event).
+    static let userEventsSQL = """
+        SELECT seq, service_sid, identity, type, conversation_sid, payload, date_created FROM user_events
+        WHERE service_sid = ?1 AND identity = ?2 AND seq > ?3
+        UNION ALL
+        SELECT e.seq, e.service_sid, e.identity, e.type, e.conversation_sid, e.payload, e.date_created
+        FROM participants AS p
+        JOIN user_events AS e ON e.conversation_sid = p.conversation_sid AND e.identity IS NULL AND e.seq > max(?3, p.events_after)
+        WHERE p.service_sid = ?1 AND p.identity = ?2
+        ORDER BY seq LIMIT ?4
+        """
+
+    /// The newest sequence number given out so far (0 before the first event), even if pruning removed its row.
     public func latestEventSeq() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM user_events") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: Self.latestEventSeqSQL)) ?? 0
     }
+
+    static let latestEventSeqSQL = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'user_events'), 0)"
 
     /// Events up to this sequence number have been pruned: a client behind it must resync.
     public func prunedThroughSeq() throws -> Int64 {

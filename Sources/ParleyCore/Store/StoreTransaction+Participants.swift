@@ -63,13 +63,14 @@ extension StoreTransaction {
             arguments: [conversationSid, author])
     }
 
+    /// Inserts the participant; it sees the conversation's chat events from the next one on (`events_after`).
     public func insert(_ participant: Participant, bindingActive: Bool) throws {
         try db.execute(
             sql: """
                 INSERT INTO participants (sid, service_sid, conversation_sid, identity, channel, address, proxy_address, projected_address,
                                           binding_active, attributes, role_sid, last_read_message_index, last_read_timestamp,
-                                          notification_level, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          notification_level, date_created, date_updated, events_after)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (\(Self.latestEventSeqSQL)))
                 """,
             arguments: [participant.sid, participant.serviceSid, participant.conversationSid] + participant.mutableColumns(bindingActive: bindingActive))
     }

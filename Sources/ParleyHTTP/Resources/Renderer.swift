@@ -10,6 +10,9 @@ struct Renderer: Sendable {
     func serviceField(_ serviceSid: String) -> [(String, JSONValue)] {
         urls.explicitService == nil ? [] : [("chat_service_sid", .string(serviceSid))]
     }
+
+    /// Everything a rendering depends on besides the resource: equal variants render a resource identically.
+    var variant: String { "\(accountSid) \(urls.base) \(urls.explicitService ?? "-") \(urls.client)" }
 }
 
 extension ParleyRequestContext {

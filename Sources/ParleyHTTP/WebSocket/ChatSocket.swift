@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOWebSocket
 import ParleyCore
 import Synchronization
@@ -162,6 +163,6 @@ private actor FrameWriter {
     init(outbound: WebSocketOutboundWriter) { self.outbound = outbound }
 
     func send(_ frame: JSONValue) async throws {
-        try await outbound.write(.text(frame.serialized))
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame.utf8))))
     }
 }

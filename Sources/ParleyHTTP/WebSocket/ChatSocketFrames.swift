@@ -5,20 +5,22 @@ import ParleyCore
 /// add their `seq`, the conversation SID and the resource in its REST shape under its kind
 /// (`message`, `participant`, `conversation`, `user`).
 enum ChatSocketFrame {
+    /// `renderer.variant` names what the rendering depends on: connections that share it share the rendered resource.
     static func event(_ event: ChatEvent, renderer: Renderer) -> JSONValue {
-        let (kind, resource): (String, JSONValue)
+        let kind: String
+        let render: () -> JSONValue
         switch event.resource {
-        case .conversation(let conversation): (kind, resource) = ("conversation", renderer.conversation(conversation))
-        case .participant(let participant): (kind, resource) = ("participant", renderer.participant(participant))
-        case .message(let message): (kind, resource) = ("message", renderer.message(message))
-        case .user(let user): (kind, resource) = ("user", renderer.user(user))
+        case .conversation(let conversation): (kind, render) = ("conversation", { renderer.conversation(conversation) })
+        case .participant(let participant): (kind, render) = ("participant", { renderer.participant(participant) })
+        case .message(let message): (kind, render) = ("message", { renderer.message(message) })
+        case .user(let user): (kind, render) = ("user", { renderer.user(user) })
         }
         return .object([
             ("type", .string(event.type.rawValue)),
             ("seq", .int(event.seq)),
             ("conversation_sid", JSONValue(event.conversationSid)),
             ("date_created", JSONValue(event.dateCreated)),
-            (kind, resource),
+            (kind, .prerendered(event.renderCache.bytes(for: renderer.variant) { render().utf8 })),
         ])
     }
 
