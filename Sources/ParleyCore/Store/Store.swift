@@ -90,11 +90,28 @@ public struct StoreTransaction {
     let afterCommitActions = ActionList()
     /// The store's outbox bell, to ring after commit (nil on reads).
     var outboxBell: WakeSignal? = nil
+
+    /// The prepared form of `sql`, made once per connection and reused: preparing was a fifth of the server's time
+    /// under inbound load (a table with triggers compiles them on every prepare). `sql` must be constant text;
+    /// SQL built with values in it would grow the cache without bound.
+    func statement(_ sql: String) throws -> Statement {
+        try db.cachedStatement(sql: sql)
+    }
+
+    /// Runs one statement of constant text through `statement(_:)`.
+    func execute(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws {
+        try statement(sql).execute(arguments: arguments)
+    }
 }
 
 /// The after-commit actions collected by one `StoreTransaction`.
 final class ActionList: Sendable {
     private let actions = Mutex<[AfterCommit]>([])
     func append(_ action: @escaping AfterCommit) { actions.withLock { $0.append(action) } }
-    func take() -> [AfterCommit] { actions.withLock { list in defer { list = [] }; return list } }
+    func take() -> [AfterCommit] {
+        actions.withLock { list in
+            defer { list = [] }
+            return list
+        }
+    }
 }

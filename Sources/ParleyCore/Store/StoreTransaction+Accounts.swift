@@ -3,22 +3,22 @@ import GRDB
 extension StoreTransaction {
     /// The account with this SID.
     public func account(sid: String) throws -> Account? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE sid = ?"), arguments: [sid]).map(Account.init(row:))
+        try Row.fetchOne(statement("SELECT * FROM accounts WHERE sid = ?"), arguments: [sid]).map(Account.init(row:))
     }
 
     /// Every account, oldest first (a node usually has one).
     public func accounts() throws -> [Account] {
-        try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY date_created, sid").map(Account.init(row:))
+        try Row.fetchAll(statement("SELECT * FROM accounts ORDER BY date_created, sid")).map(Account.init(row:))
     }
 
     public func insert(_ account: Account) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO accounts (sid, friendly_name, auth_token, default_chat_service_sid, default_messaging_service_sid,
-                                      default_inactive_timer, default_closed_timer, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO accounts (sid, friendly_name, auth_token, default_chat_service_sid, default_messaging_service_sid,
+                                  default_inactive_timer, default_closed_timer, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 account.sid, account.friendlyName, account.authToken, account.configuration.defaultChatServiceSid,
                 account.configuration.defaultMessagingServiceSid, account.configuration.defaultInactiveTimer,
                 account.configuration.defaultClosedTimer, account.dateCreated, account.dateUpdated,
@@ -26,13 +26,13 @@ extension StoreTransaction {
     }
 
     public func update(_ account: Account) throws {
-        try db.execute(
-            sql: """
-                UPDATE accounts SET friendly_name = ?, auth_token = ?, default_chat_service_sid = ?, default_messaging_service_sid = ?,
-                                    default_inactive_timer = ?, default_closed_timer = ?, date_updated = ?
-                WHERE sid = ?
-                """,
-            arguments: [
+        try execute(
+            """
+            UPDATE accounts SET friendly_name = ?, auth_token = ?, default_chat_service_sid = ?, default_messaging_service_sid = ?,
+                                default_inactive_timer = ?, default_closed_timer = ?, date_updated = ?
+            WHERE sid = ?
+            """,
+            [
                 account.friendlyName, account.authToken, account.configuration.defaultChatServiceSid,
                 account.configuration.defaultMessagingServiceSid, account.configuration.defaultInactiveTimer,
                 account.configuration.defaultClosedTimer, account.dateUpdated, account.sid,
@@ -41,20 +41,20 @@ extension StoreTransaction {
 
     /// The API key with this SID.
     public func apiKey(sid: String) throws -> APIKey? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_keys WHERE sid = ?"), arguments: [sid]).map(APIKey.init(row:))
+        try Row.fetchOne(statement("SELECT * FROM api_keys WHERE sid = ?"), arguments: [sid]).map(APIKey.init(row:))
     }
 
     /// The account's API keys, oldest first.
     public func apiKeys(accountSid: String) throws -> [APIKey] {
         try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM api_keys WHERE account_sid = ? ORDER BY date_created, sid"), arguments: [accountSid]
+            statement("SELECT * FROM api_keys WHERE account_sid = ? ORDER BY date_created, sid"), arguments: [accountSid]
         ).map(APIKey.init(row:))
     }
 
     public func insert(_ key: APIKey) throws {
-        try db.execute(
-            sql: "INSERT INTO api_keys (sid, account_sid, friendly_name, secret, date_created) VALUES (?, ?, ?, ?, ?)",
-            arguments: [key.sid, key.accountSid, key.friendlyName, key.secret, key.dateCreated])
+        try execute(
+            "INSERT INTO api_keys (sid, account_sid, friendly_name, secret, date_created) VALUES (?, ?, ?, ?, ?)",
+            [key.sid, key.accountSid, key.friendlyName, key.secret, key.dateCreated])
     }
 }
 
@@ -71,6 +71,8 @@ extension Account {
 
 extension APIKey {
     init(row: Row) {
-        self.init(sid: row["sid"], accountSid: row["account_sid"], friendlyName: row["friendly_name"], secret: row["secret"], dateCreated: row["date_created"])
+        self.init(
+            sid: row["sid"], accountSid: row["account_sid"], friendlyName: row["friendly_name"], secret: row["secret"],
+            dateCreated: row["date_created"])
     }
 }

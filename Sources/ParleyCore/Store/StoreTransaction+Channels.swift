@@ -7,20 +7,19 @@ extension StoreTransaction {
     /// The conversation's messaging participants: those with an address and a proxy address.
     public func messagingParticipants(conversationSid: String) throws -> [Participant] {
         try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM participants WHERE conversation_sid = ? AND address IS NOT NULL AND proxy_address IS NOT NULL ORDER BY seq"),
+            statement("SELECT * FROM participants WHERE conversation_sid = ? AND address IS NOT NULL AND proxy_address IS NOT NULL ORDER BY seq"),
             arguments: [conversationSid]
         ).map(Participant.init(row:))
     }
 
     public func insert(_ receipt: DeliveryReceipt) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO delivery_receipts (sid, service_sid, conversation_sid, message_sid, participant_sid, channel_message_sid, status,
-                                               error_code, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO delivery_receipts (sid, service_sid, conversation_sid, message_sid, participant_sid, channel_message_sid, status,
+                                           error_code, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 receipt.sid, receipt.serviceSid, receipt.conversationSid, receipt.messageSid, receipt.participantSid, receipt.channelMessageSid,
                 receipt.status.rawValue, receipt.errorCode, receipt.dateCreated, receipt.dateUpdated,
             ])
@@ -28,13 +27,13 @@ extension StoreTransaction {
 
     /// Writes an outbox row, due at `dueAt` (Unix milliseconds).
     public func insert(_ delivery: OutboundDelivery, dueAt: Int64, now: Timestamp) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO channel_deliveries (receipt_sid, service_sid, conversation_sid, message_sid, channel, from_address, to_address, body,
-                                                media_urls, next_attempt_at, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO channel_deliveries (receipt_sid, service_sid, conversation_sid, message_sid, channel, from_address, to_address, body,
+                                            media_urls, next_attempt_at, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 delivery.receiptSid, delivery.serviceSid, delivery.conversationSid, delivery.messageSid, delivery.channel.rawValue, delivery.from,
                 delivery.to, delivery.body, Self.jsonArray(delivery.mediaURLs), dueAt, now, now,
             ])
@@ -42,20 +41,20 @@ extension StoreTransaction {
 
     /// The message's `delivery` summary (JSON), kept by the receipts' triggers.
     public func messageDelivery(sid: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT delivery FROM messages WHERE sid = ?"), arguments: [sid])
+        try String.fetchOne(statement("SELECT delivery FROM messages WHERE sid = ?"), arguments: [sid])
     }
 
     /// Claims up to `limit` pending deliveries due at `nowMillis`: each counts an attempt and is leased until
     /// `leaseUntil` (if the process dies mid-send, the row is due again then). One range scan of `channel_deliveries_due`.
     public func claimDueDeliveries(nowMillis: Int64, leaseUntil: Int64, limit: Int, now: Timestamp) throws -> [OutboundDelivery] {
         try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    UPDATE channel_deliveries SET attempts = attempts + 1, next_attempt_at = ?, date_updated = ?
-                    WHERE seq IN (SELECT seq FROM channel_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-                                  ORDER BY next_attempt_at LIMIT ?)
-                    RETURNING *
-                    """),
+            statement(
+                """
+                UPDATE channel_deliveries SET attempts = attempts + 1, next_attempt_at = ?, date_updated = ?
+                WHERE seq IN (SELECT seq FROM channel_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                              ORDER BY next_attempt_at LIMIT ?)
+                RETURNING *
+                """),
             arguments: [leaseUntil, now, nowMillis, limit]
         ).map(OutboundDelivery.init(row:))
     }
@@ -63,7 +62,7 @@ extension StoreTransaction {
     /// When the next pending delivery is due (Unix milliseconds), if any.
     public func nextDeliveryDue() throws -> Int64? {
         try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT min(next_attempt_at) FROM channel_deliveries WHERE status = 'pending'"))
+            statement("SELECT min(next_attempt_at) FROM channel_deliveries WHERE status = 'pending'"))
     }
 
     /// Ends a delivery: `sent` or `failed` with the error, and its receipt's status (never moved back).
@@ -71,12 +70,12 @@ extension StoreTransaction {
         receiptSid: String, outboxStatus: String, receiptStatus: ReceiptStatus, channelMessageSid: String?, errorCode: Int, error: String?,
         now: Timestamp
     ) throws {
-        try db.execute(
-            sql: "UPDATE channel_deliveries SET status = ?, last_error = ?, date_updated = ? WHERE receipt_sid = ?",
-            arguments: [outboxStatus, error, now, receiptSid])
-        try db.execute(
-            sql: "UPDATE delivery_receipts SET channel_message_sid = coalesce(?, channel_message_sid), date_updated = ? WHERE sid = ?",
-            arguments: [channelMessageSid, now, receiptSid])
+        try execute(
+            "UPDATE channel_deliveries SET status = ?, last_error = ?, date_updated = ? WHERE receipt_sid = ?",
+            [outboxStatus, error, now, receiptSid])
+        try execute(
+            "UPDATE delivery_receipts SET channel_message_sid = coalesce(?, channel_message_sid), date_updated = ? WHERE sid = ?",
+            [channelMessageSid, now, receiptSid])
         if let receipt = try receipt(sid: receiptSid), receiptStatus.rank > receipt.status.rank {
             try setReceiptStatus(sid: receiptSid, receiptStatus, errorCode: errorCode, now: now)
         }
@@ -84,25 +83,24 @@ extension StoreTransaction {
 
     /// Puts a delivery back to be tried at `dueAt` (Unix milliseconds) after a failure.
     public func retryDelivery(receiptSid: String, dueAt: Int64, error: String, now: Timestamp) throws {
-        try db.execute(
-            sql: "UPDATE channel_deliveries SET next_attempt_at = ?, last_error = ?, date_updated = ? WHERE receipt_sid = ? AND status = 'pending'",
-            arguments: [dueAt, error, now, receiptSid])
+        try execute(
+            "UPDATE channel_deliveries SET next_attempt_at = ?, last_error = ?, date_updated = ? WHERE receipt_sid = ? AND status = 'pending'",
+            [dueAt, error, now, receiptSid])
     }
 
     public func setReceiptStatus(sid: String, _ status: ReceiptStatus, errorCode: Int, now: Timestamp) throws {
-        try db.execute(
-            sql: "UPDATE delivery_receipts SET status = ?, error_code = ?, date_updated = ? WHERE sid = ?",
-            arguments: [status.rawValue, errorCode, now, sid])
+        try execute(
+            "UPDATE delivery_receipts SET status = ?, error_code = ?, date_updated = ? WHERE sid = ?", [status.rawValue, errorCode, now, sid])
     }
 
     public func receipt(sid: String) throws -> DeliveryReceipt? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM delivery_receipts WHERE sid = ?"), arguments: [sid]).map(DeliveryReceipt.init(row:))
+        try Row.fetchOne(statement("SELECT * FROM delivery_receipts WHERE sid = ?"), arguments: [sid]).map(DeliveryReceipt.init(row:))
     }
 
     /// The receipt of the channel message a status callback names (index `delivery_receipts_by_channel_message`).
     public func receipt(channelMessageSid: String) throws -> DeliveryReceipt? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM delivery_receipts WHERE channel_message_sid = ? ORDER BY seq LIMIT 1"), arguments: [channelMessageSid]
+            statement("SELECT * FROM delivery_receipts WHERE channel_message_sid = ? ORDER BY seq LIMIT 1"), arguments: [channelMessageSid]
         ).map(DeliveryReceipt.init(row:))
     }
 
@@ -114,8 +112,9 @@ extension StoreTransaction {
 
     /// The outbox row of a receipt: its status, attempts and last error, for diagnostics and tests.
     public func deliveryState(receiptSid: String) throws -> (status: String, attempts: Int, lastError: String?)? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT status, attempts, last_error FROM channel_deliveries WHERE receipt_sid = ?"), arguments: [receiptSid])
+        guard
+            let row = try Row.fetchOne(
+                statement("SELECT status, attempts, last_error FROM channel_deliveries WHERE receipt_sid = ?"), arguments: [receiptSid])
         else { return nil }
         return (row["status"], row["attempts"], row["last_error"])
     }
@@ -123,12 +122,11 @@ extension StoreTransaction {
     // MARK: Sandbox transport
 
     public func insert(_ entry: SandboxDelivery) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO sandbox_deliveries (sid, receipt_sid, channel, from_address, to_address, body, media_urls, date_created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [entry.sid, entry.receiptSid, entry.channel, entry.from, entry.to, entry.body, Self.jsonArray(entry.mediaURLs), entry.dateCreated])
+        try execute(
+            """
+            INSERT INTO sandbox_deliveries (sid, receipt_sid, channel, from_address, to_address, body, media_urls, date_created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [entry.sid, entry.receiptSid, entry.channel, entry.from, entry.to, entry.body, Self.jsonArray(entry.mediaURLs), entry.dateCreated])
     }
 
     public func sandboxDeliveries(page: PageRequest) throws -> Page<SandboxDelivery> {
@@ -145,12 +143,12 @@ extension StoreTransaction {
     /// one probe of `participants_by_bound_pair`.
     public func participantBound(address: String, proxyAddress: String, accountSid: String) throws -> Participant? {
         try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT p.* FROM participants p JOIN services s ON s.sid = p.service_sid
-                    WHERE p.address = ? AND p.proxy_address = ? AND p.binding_active = 1 AND s.account_sid = ?
-                    ORDER BY p.seq LIMIT 1
-                    """),
+            statement(
+                """
+                SELECT p.* FROM participants p JOIN services s ON s.sid = p.service_sid
+                WHERE p.address = ? AND p.proxy_address = ? AND p.binding_active = 1 AND s.account_sid = ?
+                ORDER BY p.seq LIMIT 1
+                """),
             arguments: [address, proxyAddress, accountSid]
         ).map(Participant.init(row:))
     }
@@ -158,14 +156,14 @@ extension StoreTransaction {
     /// Whether a channel message with this `MessageSid` was accepted before.
     public func isInboundKnown(messageSid: String) throws -> Bool {
         try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE message_sid = ?)"), arguments: [messageSid]) ?? false
+            statement("SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE message_sid = ?)"), arguments: [messageSid]) ?? false
     }
 
     /// Records an accepted inbound message by its channel `MessageSid` (the primary key refuses a second one).
     public func recordInbound(messageSid: String, accountSid: String, conversationSid: String?, parleyMessageSid: String?, now: Timestamp) throws {
-        try db.execute(
-            sql: "INSERT INTO inbound_messages (message_sid, account_sid, conversation_sid, parley_message_sid, date_created) VALUES (?, ?, ?, ?, ?)",
-            arguments: [messageSid, accountSid, conversationSid, parleyMessageSid, now])
+        try execute(
+            "INSERT INTO inbound_messages (message_sid, account_sid, conversation_sid, parley_message_sid, date_created) VALUES (?, ?, ?, ?, ?)",
+            [messageSid, accountSid, conversationSid, parleyMessageSid, now])
     }
 
     public func insertUnrouted(_ message: InboundMessage, channel: Channel, now: Timestamp) throws {
@@ -175,18 +173,17 @@ extension StoreTransaction {
         let mediaJSON = String(decoding: (try? JSONSerialization.data(withJSONObject: media)) ?? Data("[]".utf8), as: UTF8.self)
         let parametersJSON = String(
             decoding: (try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
-        try db.execute(
-            sql: """
-                INSERT INTO unrouted_inbound (message_sid, account_sid, channel, from_address, to_address, body, media, parameters, date_created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [message.messageSid, message.accountSid, channel.rawValue, message.from, message.to, message.body, mediaJSON, parametersJSON, now])
+        try execute(
+            """
+            INSERT INTO unrouted_inbound (message_sid, account_sid, channel, from_address, to_address, body, media, parameters, date_created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [message.messageSid, message.accountSid, channel.rawValue, message.from, message.to, message.body, mediaJSON, parametersJSON, now])
     }
 
     /// How many inbound messages went unrouted (reporting, tests).
     public func unroutedCount(to address: String? = nil) throws -> Int {
         try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) FROM unrouted_inbound WHERE ?1 IS NULL OR to_address = ?1"), arguments: [address]) ?? 0
+            statement("SELECT count(*) FROM unrouted_inbound WHERE ?1 IS NULL OR to_address = ?1"), arguments: [address]) ?? 0
     }
 }
 
@@ -194,37 +191,36 @@ extension StoreTransaction {
 
 extension StoreTransaction {
     public func insert(_ configuration: AddressConfiguration) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO address_configurations (sid, account_sid, type, address, friendly_name, auto_creation_enabled, auto_creation_type,
-                    auto_creation_conversation_service_sid, auto_creation_webhook_url, auto_creation_webhook_method, auto_creation_webhook_filters,
-                    auto_creation_studio_flow_sid, auto_creation_studio_retry_count, address_country, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [configuration.sid, configuration.accountSid, configuration.type, configuration.address] + configuration.mutableColumns
+        try execute(
+            """
+            INSERT INTO address_configurations (sid, account_sid, type, address, friendly_name, auto_creation_enabled, auto_creation_type,
+                auto_creation_conversation_service_sid, auto_creation_webhook_url, auto_creation_webhook_method, auto_creation_webhook_filters,
+                auto_creation_studio_flow_sid, auto_creation_studio_retry_count, address_country, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [configuration.sid, configuration.accountSid, configuration.type, configuration.address] + configuration.mutableColumns
                 + [configuration.addressCountry, configuration.dateCreated, configuration.dateUpdated])
     }
 
     public func update(_ configuration: AddressConfiguration) throws {
-        try db.execute(
-            sql: """
-                UPDATE address_configurations SET friendly_name = ?, auto_creation_enabled = ?, auto_creation_type = ?,
-                    auto_creation_conversation_service_sid = ?, auto_creation_webhook_url = ?, auto_creation_webhook_method = ?,
-                    auto_creation_webhook_filters = ?, auto_creation_studio_flow_sid = ?, auto_creation_studio_retry_count = ?, date_updated = ?
-                WHERE sid = ?
-                """,
-            arguments: configuration.mutableColumns + [configuration.dateUpdated, configuration.sid])
+        try execute(
+            """
+            UPDATE address_configurations SET friendly_name = ?, auto_creation_enabled = ?, auto_creation_type = ?,
+                auto_creation_conversation_service_sid = ?, auto_creation_webhook_url = ?, auto_creation_webhook_method = ?,
+                auto_creation_webhook_filters = ?, auto_creation_studio_flow_sid = ?, auto_creation_studio_retry_count = ?, date_updated = ?
+            WHERE sid = ?
+            """, configuration.mutableColumns + [configuration.dateUpdated, configuration.sid])
     }
 
     public func deleteAddressConfiguration(sid: String) throws {
-        try db.execute(sql: "DELETE FROM address_configurations WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM address_configurations WHERE sid = ?", [sid])
     }
 
     /// The account's configuration with this SID, or for this address when `sidOrAddress` is not an `IG` SID.
     public func addressConfiguration(sidOrAddress: String, accountSid: String) throws -> AddressConfiguration? {
         let column = ChannelSID.isValid(sidOrAddress, ChannelSID.addressConfiguration) ? "sid" : "address"
         return try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM address_configurations WHERE \(column) = ? AND account_sid = ?"),
+            statement("SELECT * FROM address_configurations WHERE \(column) = ? AND account_sid = ?"),
             arguments: [sidOrAddress, accountSid]
         ).map(AddressConfiguration.init(row:))
     }
@@ -242,8 +238,9 @@ extension StoreTransaction {
     /// Active conversations whose inactive timer has passed (index `conversations_inactive_due`).
     public func conversationsDueInactive(at now: Timestamp, limit: Int) throws -> [Conversation] {
         try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM conversations WHERE date_inactive IS NOT NULL AND date_inactive <= ? AND state = 'active' ORDER BY date_inactive LIMIT ?"),
+            statement(
+                "SELECT * FROM conversations WHERE date_inactive IS NOT NULL AND date_inactive <= ? AND state = 'active' ORDER BY date_inactive LIMIT ?"
+            ),
             arguments: [now, limit]
         ).map(Conversation.init(row:))
     }
@@ -251,8 +248,8 @@ extension StoreTransaction {
     /// Open conversations whose closed timer has passed (index `conversations_closed_due`).
     public func conversationsDueClosed(at now: Timestamp, limit: Int) throws -> [Conversation] {
         try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM conversations WHERE date_closed IS NOT NULL AND date_closed <= ? AND state != 'closed' ORDER BY date_closed LIMIT ?"),
+            statement(
+                "SELECT * FROM conversations WHERE date_closed IS NOT NULL AND date_closed <= ? AND state != 'closed' ORDER BY date_closed LIMIT ?"),
             arguments: [now, limit]
         ).map(Conversation.init(row:))
     }
@@ -320,10 +317,10 @@ extension StoreTransaction {
     /// How many outbox rows are pending, sent and failed (benchmarks, diagnostics).
     public func channelDeliveryCounts() throws -> (pending: Int, sent: Int, failed: Int) {
         let row = try Row.fetchOne(
-            db,
-            sql: """
+            statement(
+                """
                 SELECT sum(status = 'pending') AS pending, sum(status = 'sent') AS sent, sum(status = 'failed') AS failed FROM channel_deliveries
-                """)
+                """))
         return (row?["pending"] ?? 0, row?["sent"] ?? 0, row?["failed"] ?? 0)
     }
 }

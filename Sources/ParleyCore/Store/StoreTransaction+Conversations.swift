@@ -20,7 +20,7 @@ extension StoreTransaction {
     public func conversation(sidOrUniqueName: String, serviceSid: String) throws -> Conversation? {
         let column = SID.isValid(sidOrUniqueName, .conversation) ? "sid" : "unique_name"
         return try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM conversations WHERE \(column) = ? AND service_sid = ?"),
+            statement("SELECT * FROM conversations WHERE \(column) = ? AND service_sid = ?"),
             arguments: [sidOrUniqueName, serviceSid]
         ).map(Conversation.init(row:))
     }
@@ -28,7 +28,7 @@ extension StoreTransaction {
     /// Whether another conversation of the Service has this unique name.
     public func isUniqueNameTaken(_ uniqueName: String, serviceSid: String, except sid: String? = nil) throws -> Bool {
         try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM conversations WHERE service_sid = ? AND unique_name = ? AND sid IS NOT ?)"),
+            statement("SELECT EXISTS (SELECT 1 FROM conversations WHERE service_sid = ? AND unique_name = ? AND sid IS NOT ?)"),
             arguments: [serviceSid, uniqueName, sid]) ?? false
     }
 
@@ -53,30 +53,29 @@ extension StoreTransaction {
     }
 
     public func insert(_ conversation: Conversation) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO conversations (sid, service_sid, unique_name, friendly_name, attributes, state, messaging_service_sid,
-                                           timer_inactive, timer_closed, date_inactive, date_closed, email_address, email_name,
-                                           date_created, date_updated, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [conversation.sid, conversation.serviceSid] + conversation.mutableColumns
+        try execute(
+            """
+            INSERT INTO conversations (sid, service_sid, unique_name, friendly_name, attributes, state, messaging_service_sid,
+                                       timer_inactive, timer_closed, date_inactive, date_closed, email_address, email_name,
+                                       date_created, date_updated, created_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [conversation.sid, conversation.serviceSid] + conversation.mutableColumns
                 + [conversation.dateCreated, conversation.dateUpdated, conversation.createdBy])
     }
 
     public func update(_ conversation: Conversation) throws {
-        try db.execute(
-            sql: """
-                UPDATE conversations SET unique_name = ?, friendly_name = ?, attributes = ?, state = ?, messaging_service_sid = ?,
-                                         timer_inactive = ?, timer_closed = ?, date_inactive = ?, date_closed = ?, email_address = ?,
-                                         email_name = ?, date_created = ?, date_updated = ?
-                WHERE sid = ?
-                """,
-            arguments: conversation.mutableColumns + [conversation.dateCreated, conversation.dateUpdated, conversation.sid])
+        try execute(
+            """
+            UPDATE conversations SET unique_name = ?, friendly_name = ?, attributes = ?, state = ?, messaging_service_sid = ?,
+                                     timer_inactive = ?, timer_closed = ?, date_inactive = ?, date_closed = ?, email_address = ?,
+                                     email_name = ?, date_created = ?, date_updated = ?
+            WHERE sid = ?
+            """, conversation.mutableColumns + [conversation.dateCreated, conversation.dateUpdated, conversation.sid])
         // A closed conversation releases its participants' (address, proxy address) pairs.
-        try db.execute(
-            sql: "UPDATE participants SET binding_active = 0 WHERE conversation_sid = ? AND binding_active = 1 AND ? = 'closed'",
-            arguments: [conversation.sid, conversation.state.rawValue])
+        try execute(
+            "UPDATE participants SET binding_active = 0 WHERE conversation_sid = ? AND binding_active = 1 AND ? = 'closed'",
+            [conversation.sid, conversation.state.rawValue])
     }
 
     /// The conversations with these SIDs, by SID: one query for a whole page of memberships.
@@ -89,7 +88,7 @@ extension StoreTransaction {
 
     /// Deletes the conversation with its participants and messages.
     public func deleteConversation(sid: String) throws {
-        try db.execute(sql: "DELETE FROM conversations WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM conversations WHERE sid = ?", [sid])
     }
 }
 

@@ -11,11 +11,11 @@ extension StoreTransaction {
     ) throws -> ChatEvent {
         let payload = String(decoding: try JSONEncoder().encode(resource), as: UTF8.self)
         let seq = try Int64.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    INSERT INTO user_events (service_sid, identity, type, conversation_sid, payload, date_created) VALUES (?, ?, ?, ?, ?, ?)
-                    RETURNING seq
-                    """),
+            statement(
+                """
+                INSERT INTO user_events (service_sid, identity, type, conversation_sid, payload, date_created) VALUES (?, ?, ?, ?, ?, ?)
+                RETURNING seq
+                """),
             arguments: [serviceSid, identity, type.rawValue, conversationSid, payload, time])!
         return ChatEvent(
             seq: seq, serviceSid: serviceSid, identity: identity, type: type, conversationSid: conversationSid, resource: resource, dateCreated: time,
@@ -27,7 +27,7 @@ extension StoreTransaction {
     /// (`participants_by_identity`, then `user_events_by_conversation`).
     public func events(serviceSid: String, identity: String, after seq: Int64, limit: Int) throws -> [ChatEvent] {
         let decoder = JSONDecoder()
-        return try Row.fetchAll(db.cachedStatement(sql: Self.userEventsSQL), arguments: [serviceSid, identity, seq, limit]).map { row in
+        return try Row.fetchAll(statement(Self.userEventsSQL), arguments: [serviceSid, identity, seq, limit]).map { row in
             let payload: String = row["payload"]
             return ChatEvent(
                 seq: row["seq"], serviceSid: row["service_sid"], identity: row["identity"],
@@ -49,32 +49,32 @@ extension StoreTransaction {
 
     /// The newest sequence number given out so far (0 before the first event), even if pruning removed its row.
     public func latestEventSeq() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: Self.latestEventSeqSQL)) ?? 0
+        try Int64.fetchOne(statement(Self.latestEventSeqSQL)) ?? 0
     }
 
     static let latestEventSeqSQL = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'user_events'), 0)"
 
     /// Events up to this sequence number have been pruned: a client behind it must resync.
     public func prunedThroughSeq() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT through_seq FROM user_events_pruned WHERE id = 1") ?? 0
+        try Int64.fetchOne(statement("SELECT through_seq FROM user_events_pruned WHERE id = 1")) ?? 0
     }
 
     /// Deletes events created before `time`; returns how many.
     @discardableResult
     public func pruneEvents(createdBefore time: Timestamp) throws -> Int {
-        guard let highest = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM user_events WHERE date_created < ?", arguments: [time]) else {
+        guard let highest = try Int64.fetchOne(statement("SELECT max(seq) FROM user_events WHERE date_created < ?"), arguments: [time]) else {
             return 0
         }
-        try db.execute(sql: "DELETE FROM user_events WHERE seq <= ?", arguments: [highest])
+        try execute("DELETE FROM user_events WHERE seq <= ?", [highest])
         let deleted = db.changesCount
-        try db.execute(sql: "UPDATE user_events_pruned SET through_seq = max(through_seq, ?) WHERE id = 1", arguments: [highest])
+        try execute("UPDATE user_events_pruned SET through_seq = max(through_seq, ?) WHERE id = 1", [highest])
         return deleted
     }
 
     /// The identities of the conversation's chat participants: who receives its events.
     public func chatIdentities(conversationSid: String) throws -> [String] {
         try String.fetchAll(
-            db.cachedStatement(sql: "SELECT identity FROM participants WHERE conversation_sid = ? AND identity IS NOT NULL ORDER BY seq"),
+            statement("SELECT identity FROM participants WHERE conversation_sid = ? AND identity IS NOT NULL ORDER BY seq"),
             arguments: [conversationSid])
     }
 

@@ -31,46 +31,42 @@ public struct StoredResponse: Sendable, Equatable {
 extension StoreTransaction {
     public func idempotencyRecord(accountSid: String, key: String) throws -> IdempotencyRecord? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM idempotency_keys WHERE account_sid = ? AND key = ?"), arguments: [accountSid, key]
+            statement("SELECT * FROM idempotency_keys WHERE account_sid = ? AND key = ?"), arguments: [accountSid, key]
         ).map(IdempotencyRecord.init(row:))
     }
 
     /// Writes a reservation (no answer yet), replacing any row with the same key.
     public func reserveIdempotencyKey(_ record: IdempotencyRecord) throws {
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO idempotency_keys (account_sid, key, method, path, fingerprint, boot_id, applied, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 0, ?)
-                """,
-            arguments: [record.accountSid, record.key, record.method, record.path, record.fingerprint, record.bootId, record.createdAt])
+        try execute(
+            """
+            INSERT OR REPLACE INTO idempotency_keys (account_sid, key, method, path, fingerprint, boot_id, applied, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+            """, [record.accountSid, record.key, record.method, record.path, record.fingerprint, record.bootId, record.createdAt])
     }
 
     /// Marks the reservation as applied: called inside the transaction that commits the request's change.
     public func markIdempotencyKeyApplied(accountSid: String, key: String) throws {
-        try db.cachedStatement(sql: "UPDATE idempotency_keys SET applied = 1 WHERE account_sid = ? AND key = ? AND applied = 0")
+        try statement("UPDATE idempotency_keys SET applied = 1 WHERE account_sid = ? AND key = ? AND applied = 0")
             .execute(arguments: [accountSid, key])
     }
 
     /// Stores the answer of a reservation this process holds.
     public func completeIdempotencyKey(accountSid: String, key: String, bootId: String, response: StoredResponse) throws {
-        try db.execute(
-            sql: """
-                UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
-                WHERE account_sid = ? AND key = ? AND boot_id = ? AND status IS NULL
-                """,
-            arguments: [response.status, response.contentType, Data(response.body), accountSid, key, bootId])
+        try execute(
+            """
+            UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
+            WHERE account_sid = ? AND key = ? AND boot_id = ? AND status IS NULL
+            """, [response.status, response.contentType, Data(response.body), accountSid, key, bootId])
     }
 
     /// Drops a reservation this process holds that has no answer (the request failed; a retry may run it again).
     public func releaseIdempotencyKey(accountSid: String, key: String, bootId: String) throws {
-        try db.execute(
-            sql: "DELETE FROM idempotency_keys WHERE account_sid = ? AND key = ? AND boot_id = ? AND status IS NULL",
-            arguments: [accountSid, key, bootId])
+        try execute("DELETE FROM idempotency_keys WHERE account_sid = ? AND key = ? AND boot_id = ? AND status IS NULL", [accountSid, key, bootId])
     }
 
     /// Deletes keys created before `cutoff`; returns how many (index `idempotency_keys_by_date`).
     public func pruneIdempotencyKeys(before cutoff: Timestamp) throws -> Int {
-        try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [cutoff])
+        try execute("DELETE FROM idempotency_keys WHERE created_at < ?", [cutoff])
         return db.changesCount
     }
 }

@@ -2,53 +2,52 @@ import GRDB
 
 extension StoreTransaction {
     public func insert(_ media: Media) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO media (sid, service_sid, content_type, filename, size, sha256, external_url, author, message_sid,
-                                   date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO media (sid, service_sid, content_type, filename, size, sha256, external_url, author, message_sid,
+                               date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 media.sid, media.serviceSid, media.contentType, media.filename, media.size, media.sha256, media.externalURL, media.author,
                 media.messageSid, media.dateCreated, media.dateUpdated,
             ])
     }
 
     public func media(sid: String, serviceSid: String) throws -> Media? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM media WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid])
+        try Row.fetchOne(statement("SELECT * FROM media WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid])
             .map(Media.init(row:))
     }
 
     /// The media attached to a message, in the order they were attached.
     public func media(messageSid: String) throws -> [Media] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM media WHERE message_sid = ? ORDER BY rowid"), arguments: [messageSid])
+        try Row.fetchAll(statement("SELECT * FROM media WHERE message_sid = ? ORDER BY rowid"), arguments: [messageSid])
             .map(Media.init(row:))
     }
 
     /// Attaches unattached media to a message.
     public func attachMedia(sid: String, messageSid: String, at time: Timestamp) throws {
-        try db.execute(
-            sql: "UPDATE media SET message_sid = ?, date_updated = ? WHERE sid = ? AND message_sid IS NULL", arguments: [messageSid, time, sid])
+        try execute("UPDATE media SET message_sid = ?, date_updated = ? WHERE sid = ? AND message_sid IS NULL", [messageSid, time, sid])
     }
 
     public func deleteMedia(sid: String) throws {
-        try db.execute(sql: "DELETE FROM media WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM media WHERE sid = ?", [sid])
     }
 
     /// Whether any media row holds content `sha256`.
     public func isMediaContentReferenced(sha256: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM media WHERE sha256 = ?)"), arguments: [sha256]) ?? false
+        try Bool.fetchOne(statement("SELECT EXISTS (SELECT 1 FROM media WHERE sha256 = ?)"), arguments: [sha256]) ?? false
     }
 
     /// Content that lost its last reference and is still unreferenced, removed from the garbage list.
     public func takeMediaGarbage() throws -> [String] {
-        let released = try String.fetchAll(db, sql: "DELETE FROM media_garbage RETURNING sha256")
+        let released = try String.fetchAll(statement("DELETE FROM media_garbage RETURNING sha256"))
         return try released.filter { try !isMediaContentReferenced(sha256: $0) }
     }
 
     /// Rewrites a message's stored media list (after one of its media was deleted).
     public func setMessageMedia(messageSid: String, media: String?) throws {
-        try db.execute(sql: "UPDATE messages SET media = ? WHERE sid = ?", arguments: [media, messageSid])
+        try execute("UPDATE messages SET media = ? WHERE sid = ?", [media, messageSid])
     }
 }
 

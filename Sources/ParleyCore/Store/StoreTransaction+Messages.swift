@@ -3,7 +3,7 @@ import GRDB
 extension StoreTransaction {
     public func message(sid: String, conversationSid: String) throws -> Message? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM messages WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
+            statement("SELECT * FROM messages WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
         ).map(Message.init(row:))
     }
 
@@ -18,41 +18,41 @@ extension StoreTransaction {
     /// distinct, increasing indices) and advances its counter. Indices are never reused.
     public func takeNextMessageIndex(conversationSid: String) throws -> Int64 {
         let index = try Int64.fetchOne(
-            db.cachedStatement(sql: "UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
+            statement("UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
             arguments: [conversationSid])
         guard let index else { throw ParleyError.notFound(resource: "/Conversations/\(conversationSid)") }
         return index
     }
 
     public func insert(_ message: Message) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO messages (sid, service_sid, conversation_sid, "index", author, body, subject, attributes, participant_sid, media,
-                                      content_sid, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO messages (sid, service_sid, conversation_sid, "index", author, body, subject, attributes, participant_sid, media,
+                                  content_sid, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 message.sid, message.serviceSid, message.conversationSid, message.index, message.author, message.body, message.subject,
                 message.attributes, message.participantSid, message.media, message.contentSid, message.dateCreated, message.dateUpdated,
             ])
     }
 
     public func update(_ message: Message) throws {
-        try db.execute(
-            sql: "UPDATE messages SET author = ?, body = ?, subject = ?, attributes = ?, participant_sid = ?, date_created = ?, date_updated = ? WHERE sid = ?",
-            arguments: [
+        try execute(
+            "UPDATE messages SET author = ?, body = ?, subject = ?, attributes = ?, participant_sid = ?, date_created = ?, date_updated = ? WHERE sid = ?",
+            [
                 message.author, message.body, message.subject, message.attributes, message.participantSid, message.dateCreated, message.dateUpdated,
                 message.sid,
             ])
     }
 
     public func deleteMessage(sid: String) throws {
-        try db.execute(sql: "DELETE FROM messages WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM messages WHERE sid = ?", [sid])
     }
 
     /// Marks the conversation as changed at `time` (a message was added).
     public func touchConversation(sid: String, at time: Timestamp) throws {
-        try db.execute(sql: "UPDATE conversations SET date_updated = ? WHERE sid = ?", arguments: [time, sid])
+        try execute("UPDATE conversations SET date_updated = ? WHERE sid = ?", [time, sid])
     }
 }
 

@@ -24,7 +24,7 @@ extension StoreTransaction {
         }
         let sql = "SELECT *, \(key) AS page_key FROM \(table) WHERE \(where_) ORDER BY \(key) \(sqlAscending ? "ASC" : "DESC") LIMIT ?"
         args += [request.size + 1]
-        var rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: args)
+        var rows = try Row.fetchAll(statement(sql), arguments: args)
         let hasMoreInScanDirection = rows.count > request.size
         if hasMoreInScanDirection { rows.removeLast() }
         if !scanningForward { rows.reverse() }
@@ -54,8 +54,10 @@ extension StoreTransaction {
     }
 
     /// Whether a row matching `filter` lies past `boundary` (greater when `ascending`, else smaller).
-    private func exists(table: String, filter: String, arguments: StatementArguments, key: String, beyond boundary: Int64, ascending: Bool) throws -> Bool {
+    private func exists(table: String, filter: String, arguments: StatementArguments, key: String, beyond boundary: Int64, ascending: Bool) throws
+        -> Bool
+    {
         let sql = "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(filter) AND \(key) \(ascending ? ">" : "<") ?)"
-        return try Bool.fetchOne(db.cachedStatement(sql: sql), arguments: arguments + [boundary]) ?? false
+        return try Bool.fetchOne(statement(sql), arguments: arguments + [boundary]) ?? false
     }
 }

@@ -5,7 +5,7 @@ extension StoreTransaction {
     public func participant(sidOrIdentity: String, conversationSid: String) throws -> Participant? {
         let column = SID.isValid(sidOrIdentity, .participant) ? "sid" : "identity"
         return try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM participants WHERE \(column) = ? AND conversation_sid = ?"),
+            statement("SELECT * FROM participants WHERE \(column) = ? AND conversation_sid = ?"),
             arguments: [sidOrIdentity, conversationSid]
         ).map(Participant.init(row:))
     }
@@ -13,7 +13,7 @@ extension StoreTransaction {
     /// The chat participant with this identity, whatever the identity looks like (the unique index on `(conversation_sid, identity)`).
     public func participant(identity: String, conversationSid: String) throws -> Participant? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM participants WHERE identity = ? AND conversation_sid = ?"), arguments: [identity, conversationSid]
+            statement("SELECT * FROM participants WHERE identity = ? AND conversation_sid = ?"), arguments: [identity, conversationSid]
         ).map(Participant.init(row:))
     }
 
@@ -41,7 +41,7 @@ extension StoreTransaction {
     /// How many participants the conversation has, and how many of them are not chat participants.
     public func participantCounts(conversationSid: String) throws -> (all: Int, nonChat: Int) {
         let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) AS all_, count(address) AS non_chat FROM participants WHERE conversation_sid = ?"),
+            statement("SELECT count(*) AS all_, count(address) AS non_chat FROM participants WHERE conversation_sid = ?"),
             arguments: [conversationSid])
         return (row?["all_"] ?? 0, row?["non_chat"] ?? 0)
     }
@@ -50,8 +50,7 @@ extension StoreTransaction {
     /// This is the inbound routing lookup: one probe of the partial unique index `participants_by_binding`.
     public func participantBound(address: String, proxyAddress: String, serviceSid: String) throws -> Participant? {
         try Row.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT * FROM participants WHERE service_sid = ? AND address = ? AND proxy_address = ? AND binding_active = 1"),
+            statement("SELECT * FROM participants WHERE service_sid = ? AND address = ? AND proxy_address = ? AND binding_active = 1"),
             arguments: [serviceSid, address, proxyAddress]
         ).map(Participant.init(row:))
     }
@@ -59,35 +58,34 @@ extension StoreTransaction {
     /// The participant a message author names: a chat participant by identity or a messaging participant by address.
     public func participantSid(author: String, conversationSid: String) throws -> String? {
         try String.fetchOne(
-            db.cachedStatement(sql: "SELECT sid FROM participants WHERE conversation_sid = ?1 AND (identity = ?2 OR address = ?2) ORDER BY seq LIMIT 1"),
+            statement("SELECT sid FROM participants WHERE conversation_sid = ?1 AND (identity = ?2 OR address = ?2) ORDER BY seq LIMIT 1"),
             arguments: [conversationSid, author])
     }
 
     /// Inserts the participant; it sees the conversation's chat events from the next one on (`events_after`).
     public func insert(_ participant: Participant, bindingActive: Bool) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO participants (sid, service_sid, conversation_sid, identity, channel, address, proxy_address, projected_address,
-                                          binding_active, attributes, role_sid, last_read_message_index, last_read_timestamp,
-                                          notification_level, date_created, date_updated, events_after)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (\(Self.latestEventSeqSQL)))
-                """,
-            arguments: [participant.sid, participant.serviceSid, participant.conversationSid] + participant.mutableColumns(bindingActive: bindingActive))
+        try execute(
+            """
+            INSERT INTO participants (sid, service_sid, conversation_sid, identity, channel, address, proxy_address, projected_address,
+                                      binding_active, attributes, role_sid, last_read_message_index, last_read_timestamp,
+                                      notification_level, date_created, date_updated, events_after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (\(Self.latestEventSeqSQL)))
+            """,
+            [participant.sid, participant.serviceSid, participant.conversationSid] + participant.mutableColumns(bindingActive: bindingActive))
     }
 
     public func update(_ participant: Participant, bindingActive: Bool) throws {
-        try db.execute(
-            sql: """
-                UPDATE participants SET identity = ?, channel = ?, address = ?, proxy_address = ?, projected_address = ?, binding_active = ?,
-                                        attributes = ?, role_sid = ?, last_read_message_index = ?, last_read_timestamp = ?,
-                                        notification_level = ?, date_created = ?, date_updated = ?
-                WHERE sid = ?
-                """,
-            arguments: participant.mutableColumns(bindingActive: bindingActive) + [participant.sid])
+        try execute(
+            """
+            UPDATE participants SET identity = ?, channel = ?, address = ?, proxy_address = ?, projected_address = ?, binding_active = ?,
+                                    attributes = ?, role_sid = ?, last_read_message_index = ?, last_read_timestamp = ?,
+                                    notification_level = ?, date_created = ?, date_updated = ?
+            WHERE sid = ?
+            """, participant.mutableColumns(bindingActive: bindingActive) + [participant.sid])
     }
 
     public func deleteParticipant(sid: String) throws {
-        try db.execute(sql: "DELETE FROM participants WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM participants WHERE sid = ?", [sid])
     }
 }
 

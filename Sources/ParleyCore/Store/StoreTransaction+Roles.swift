@@ -3,7 +3,7 @@ import GRDB
 
 extension StoreTransaction {
     public func role(sid: String, serviceSid: String) throws -> Role? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid])
+        try Row.fetchOne(statement("SELECT * FROM roles WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid])
             .map(Role.init(row:))
     }
 
@@ -14,26 +14,26 @@ extension StoreTransaction {
     }
 
     public func insert(_ role: Role) throws {
-        try db.execute(
-            sql: "INSERT INTO roles (sid, service_sid, friendly_name, type, permissions, date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [role.sid, role.serviceSid, role.friendlyName, role.type.rawValue, Role.encode(role.permissions), role.dateCreated, role.dateUpdated])
+        try execute(
+            "INSERT INTO roles (sid, service_sid, friendly_name, type, permissions, date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [role.sid, role.serviceSid, role.friendlyName, role.type.rawValue, Role.encode(role.permissions), role.dateCreated, role.dateUpdated])
     }
 
     public func update(_ role: Role) throws {
-        try db.execute(
-            sql: "UPDATE roles SET friendly_name = ?, permissions = ?, date_updated = ? WHERE sid = ?",
-            arguments: [role.friendlyName, Role.encode(role.permissions), role.dateUpdated, role.sid])
+        try execute(
+            "UPDATE roles SET friendly_name = ?, permissions = ?, date_updated = ? WHERE sid = ?",
+            [role.friendlyName, Role.encode(role.permissions), role.dateUpdated, role.sid])
     }
 
     /// Whether any user or participant holds the role.
     public func isRoleAssigned(sid: String) throws -> Bool {
         try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE role_sid = ?1) OR EXISTS (SELECT 1 FROM participants WHERE role_sid = ?1)",
+            statement("SELECT EXISTS (SELECT 1 FROM users WHERE role_sid = ?1) OR EXISTS (SELECT 1 FROM participants WHERE role_sid = ?1)"),
             arguments: [sid]) ?? false
     }
 
     public func deleteRole(sid: String) throws {
-        try db.execute(sql: "DELETE FROM roles WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM roles WHERE sid = ?", [sid])
     }
 }
 

@@ -4,7 +4,7 @@ extension StoreTransaction {
     /// The Service with this SID, if it belongs to `accountSid`.
     public func service(sid: String, accountSid: String) throws -> ChatService? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM services WHERE sid = ? AND account_sid = ?"), arguments: [sid, accountSid]
+            statement("SELECT * FROM services WHERE sid = ? AND account_sid = ?"), arguments: [sid, accountSid]
         ).map(ChatService.init(row:))
     }
 
@@ -16,13 +16,13 @@ extension StoreTransaction {
     }
 
     public func insert(_ service: ChatService) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO services (sid, account_sid, friendly_name, default_conversation_creator_role_sid, default_conversation_role_sid,
-                                      default_chat_service_role_sid, reachability_enabled, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO services (sid, account_sid, friendly_name, default_conversation_creator_role_sid, default_conversation_role_sid,
+                                  default_chat_service_role_sid, reachability_enabled, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 service.sid, service.accountSid, service.friendlyName, service.configuration.defaultConversationCreatorRoleSid,
                 service.configuration.defaultConversationRoleSid, service.configuration.defaultChatServiceRoleSid,
                 service.configuration.reachabilityEnabled, service.dateCreated, service.dateUpdated,
@@ -30,13 +30,13 @@ extension StoreTransaction {
     }
 
     public func update(_ service: ChatService) throws {
-        try db.execute(
-            sql: """
-                UPDATE services SET friendly_name = ?, default_conversation_creator_role_sid = ?, default_conversation_role_sid = ?,
-                                    default_chat_service_role_sid = ?, reachability_enabled = ?, date_updated = ?
-                WHERE sid = ?
-                """,
-            arguments: [
+        try execute(
+            """
+            UPDATE services SET friendly_name = ?, default_conversation_creator_role_sid = ?, default_conversation_role_sid = ?,
+                                default_chat_service_role_sid = ?, reachability_enabled = ?, date_updated = ?
+            WHERE sid = ?
+            """,
+            [
                 service.friendlyName, service.configuration.defaultConversationCreatorRoleSid, service.configuration.defaultConversationRoleSid,
                 service.configuration.defaultChatServiceRoleSid, service.configuration.reachabilityEnabled, service.dateUpdated, service.sid,
             ])
@@ -46,9 +46,9 @@ extension StoreTransaction {
     public func deleteService(sid: String) throws {
         // Roles are referenced by users and participants of the same Service; drop those rows first so
         // the cascade never trips over a role that is still assigned.
-        try db.execute(sql: "DELETE FROM conversations WHERE service_sid = ?", arguments: [sid])
-        try db.execute(sql: "DELETE FROM users WHERE service_sid = ?", arguments: [sid])
-        try db.execute(sql: "DELETE FROM services WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM conversations WHERE service_sid = ?", [sid])
+        try execute("DELETE FROM users WHERE service_sid = ?", [sid])
+        try execute("DELETE FROM services WHERE sid = ?", [sid])
     }
 }
 

@@ -5,7 +5,7 @@ extension StoreTransaction {
     public func user(sidOrIdentity: String, serviceSid: String) throws -> User? {
         let column = SID.isValid(sidOrIdentity, .user) ? "sid" : "identity"
         return try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM users WHERE \(column) = ? AND service_sid = ?"), arguments: [sidOrIdentity, serviceSid]
+            statement("SELECT * FROM users WHERE \(column) = ? AND service_sid = ?"), arguments: [sidOrIdentity, serviceSid]
         ).map(User.init(row:))
     }
 
@@ -26,22 +26,21 @@ extension StoreTransaction {
     }
 
     public func insert(_ user: User) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO users (sid, service_sid, identity, friendly_name, attributes, role_sid, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [user.sid, user.serviceSid, user.identity, user.friendlyName, user.attributes, user.roleSid, user.dateCreated, user.dateUpdated])
+        try execute(
+            """
+            INSERT INTO users (sid, service_sid, identity, friendly_name, attributes, role_sid, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [user.sid, user.serviceSid, user.identity, user.friendlyName, user.attributes, user.roleSid, user.dateCreated, user.dateUpdated])
     }
 
     public func update(_ user: User) throws {
-        try db.execute(
-            sql: "UPDATE users SET friendly_name = ?, attributes = ?, role_sid = ?, date_updated = ? WHERE sid = ?",
-            arguments: [user.friendlyName, user.attributes, user.roleSid, user.dateUpdated, user.sid])
+        try execute(
+            "UPDATE users SET friendly_name = ?, attributes = ?, role_sid = ?, date_updated = ? WHERE sid = ?",
+            [user.friendlyName, user.attributes, user.roleSid, user.dateUpdated, user.sid])
     }
 
     public func deleteUser(sid: String) throws {
-        try db.execute(sql: "DELETE FROM users WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM users WHERE sid = ?", [sid])
     }
 }
 

@@ -15,19 +15,19 @@ extension StoreTransaction {
 
     /// The configuration of the account (`AC...`) or Service (`IS...`), if it was ever set.
     public func webhookConfiguration(scopeSid: String) throws -> WebhookConfiguration? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_configurations WHERE scope_sid = ?"), arguments: [scopeSid])
+        try Row.fetchOne(statement("SELECT * FROM webhook_configurations WHERE scope_sid = ?"), arguments: [scopeSid])
             .map(WebhookConfiguration.init(row:))
     }
 
     public func save(_ configuration: WebhookConfiguration, at now: Timestamp) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO webhook_configurations (scope_sid, account_sid, service_sid, pre_webhook_url, post_webhook_url, method, filters, target, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (scope_sid) DO UPDATE SET pre_webhook_url = excluded.pre_webhook_url, post_webhook_url = excluded.post_webhook_url,
-                    method = excluded.method, filters = excluded.filters, target = excluded.target, date_updated = excluded.date_updated
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO webhook_configurations (scope_sid, account_sid, service_sid, pre_webhook_url, post_webhook_url, method, filters, target, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (scope_sid) DO UPDATE SET pre_webhook_url = excluded.pre_webhook_url, post_webhook_url = excluded.post_webhook_url,
+                method = excluded.method, filters = excluded.filters, target = excluded.target, date_updated = excluded.date_updated
+            """,
+            [
                 configuration.scopeSid, configuration.accountSid, configuration.serviceSid, configuration.preWebhookURL, configuration.postWebhookURL,
                 configuration.method, Self.jsonArray(configuration.filters), configuration.target, now,
             ])
@@ -35,7 +35,7 @@ extension StoreTransaction {
 
     /// Everything that may hear about an event of `serviceSid` (and of `conversationSid`, when given).
     public func webhookTargets(serviceSid: String, conversationSid: String?) throws -> WebhookTargets {
-        let accountSid = try String.fetchOne(db.cachedStatement(sql: "SELECT account_sid FROM services WHERE sid = ?"), arguments: [serviceSid]) ?? ""
+        let accountSid = try String.fetchOne(statement("SELECT account_sid FROM services WHERE sid = ?"), arguments: [serviceSid]) ?? ""
         return WebhookTargets(
             accountSid: accountSid, account: try webhookConfiguration(scopeSid: accountSid), service: try webhookConfiguration(scopeSid: serviceSid),
             conversation: try conversationSid.map { try conversationWebhooks(conversationSid: $0) } ?? [])
@@ -46,24 +46,24 @@ extension StoreTransaction {
     /// The conversation's webhooks, oldest first (at most a handful).
     public func conversationWebhooks(conversationSid: String) throws -> [ConversationWebhook] {
         try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM conversation_webhooks WHERE conversation_sid = ? ORDER BY seq"), arguments: [conversationSid]
+            statement("SELECT * FROM conversation_webhooks WHERE conversation_sid = ? ORDER BY seq"), arguments: [conversationSid]
         ).map(ConversationWebhook.init(row:))
     }
 
     public func conversationWebhook(sid: String, conversationSid: String) throws -> ConversationWebhook? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM conversation_webhooks WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
+            statement("SELECT * FROM conversation_webhooks WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
         ).map(ConversationWebhook.init(row:))
     }
 
     public func insert(_ webhook: ConversationWebhook) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO conversation_webhooks (sid, service_sid, conversation_sid, target, url, method, filters, triggers, flow_sid, replay_after,
-                                                   date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO conversation_webhooks (sid, service_sid, conversation_sid, target, url, method, filters, triggers, flow_sid, replay_after,
+                                               date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 webhook.sid, webhook.serviceSid, webhook.conversationSid, webhook.target.rawValue, webhook.url, webhook.method,
                 Self.jsonArray(webhook.filters), Self.jsonArray(webhook.triggers), webhook.flowSid, webhook.replayAfter, webhook.dateCreated,
                 webhook.dateUpdated,
@@ -71,28 +71,28 @@ extension StoreTransaction {
     }
 
     public func update(_ webhook: ConversationWebhook) throws {
-        try db.execute(
-            sql: "UPDATE conversation_webhooks SET url = ?, method = ?, filters = ?, triggers = ?, flow_sid = ?, date_updated = ? WHERE sid = ?",
-            arguments: [
+        try execute(
+            "UPDATE conversation_webhooks SET url = ?, method = ?, filters = ?, triggers = ?, flow_sid = ?, date_updated = ? WHERE sid = ?",
+            [
                 webhook.url, webhook.method, Self.jsonArray(webhook.filters), Self.jsonArray(webhook.triggers), webhook.flowSid, webhook.dateUpdated,
                 webhook.sid,
             ])
     }
 
     public func deleteConversationWebhook(sid: String) throws {
-        try db.execute(sql: "DELETE FROM conversation_webhooks WHERE sid = ?", arguments: [sid])
+        try execute("DELETE FROM conversation_webhooks WHERE sid = ?", [sid])
     }
 
     // MARK: - The outbox
 
     public func insert(_ delivery: WebhookDelivery) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO webhook_deliveries (idempotency_token, account_sid, service_sid, conversation_sid, scope, webhook_sid, event_type, url, method,
-                                                body, status, attempts, next_attempt_at, last_status_code, last_error, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try execute(
+            """
+            INSERT INTO webhook_deliveries (idempotency_token, account_sid, service_sid, conversation_sid, scope, webhook_sid, event_type, url, method,
+                                            body, status, attempts, next_attempt_at, last_status_code, last_error, date_created, date_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 delivery.idempotencyToken, delivery.accountSid, delivery.serviceSid, delivery.conversationSid, delivery.scope.rawValue,
                 delivery.webhookSid, delivery.eventType, delivery.url, delivery.method, delivery.body, delivery.status.rawValue, delivery.attempts,
                 delivery.nextAttemptAt.iso8601, delivery.lastStatusCode, delivery.lastError, delivery.dateCreated, delivery.dateUpdated,
@@ -103,20 +103,20 @@ extension StoreTransaction {
     /// while an earlier row of the same conversation to the same URL is pending, so each receiver sees a conversation in order.
     public func dueWebhookDeliveries(at now: WebhookTime, limit: Int) throws -> [WebhookDelivery] {
         try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM webhook_deliveries AS d
-                    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS e
-                                      WHERE e.status = 'pending' AND e.conversation_sid = d.conversation_sid AND e.url = d.url AND e.seq < d.seq)
-                    ORDER BY d.seq LIMIT ?
-                    """), arguments: [now.iso8601, limit]
+            statement(
+                """
+                SELECT * FROM webhook_deliveries AS d
+                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS e
+                                  WHERE e.status = 'pending' AND e.conversation_sid = d.conversation_sid AND e.url = d.url AND e.seq < d.seq)
+                ORDER BY d.seq LIMIT ?
+                """), arguments: [now.iso8601, limit]
         ).map(WebhookDelivery.init(row:))
     }
 
     /// When the earliest pending delivery is due, if any is pending.
     public func nextWebhookAttempt() throws -> WebhookTime? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'"))
+        try String.fetchOne(statement("SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'"))
             .flatMap(WebhookTime.init(iso8601:))
     }
 
@@ -124,12 +124,11 @@ extension StoreTransaction {
     public func recordAttempt(
         seq: Int64, status: WebhookDelivery.Status, attempts: Int, nextAttemptAt: WebhookTime, statusCode: Int?, error: String?, now: Timestamp
     ) throws {
-        try db.execute(
-            sql: """
-                UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?, date_updated = ?
-                WHERE seq = ?
-                """,
-            arguments: [status.rawValue, attempts, nextAttemptAt.iso8601, statusCode, error, now, seq])
+        try execute(
+            """
+            UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?, date_updated = ?
+            WHERE seq = ?
+            """, [status.rawValue, attempts, nextAttemptAt.iso8601, statusCode, error, now, seq])
     }
 
     /// The account's deliveries with `status`, oldest first.
@@ -145,7 +144,8 @@ extension WebhookConfiguration {
     init(row: Row) {
         self.init(
             scopeSid: row["scope_sid"], accountSid: row["account_sid"], serviceSid: row["service_sid"], preWebhookURL: row["pre_webhook_url"],
-            postWebhookURL: row["post_webhook_url"], method: row["method"], filters: StoreTransaction.stringArray(row["filters"]), target: row["target"])
+            postWebhookURL: row["post_webhook_url"], method: row["method"], filters: StoreTransaction.stringArray(row["filters"]),
+            target: row["target"])
     }
 }
 
@@ -166,7 +166,8 @@ extension WebhookDelivery {
             conversationSid: row["conversation_sid"], scope: Scope(rawValue: row["scope"]) ?? .service, webhookSid: row["webhook_sid"],
             eventType: row["event_type"], url: row["url"], method: row["method"], body: row["body"],
             status: Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
-            nextAttemptAt: WebhookTime(iso8601: row["next_attempt_at"]) ?? WebhookTime(millisecondsSince1970: 0), lastStatusCode: row["last_status_code"],
+            nextAttemptAt: WebhookTime(iso8601: row["next_attempt_at"]) ?? WebhookTime(millisecondsSince1970: 0),
+            lastStatusCode: row["last_status_code"],
             lastError: row["last_error"], dateCreated: row["date_created"], dateUpdated: row["date_updated"])
     }
 }
