@@ -12,7 +12,8 @@ struct ParleyBench: AsyncParsableCommand {
         abstract: "Measure Parley: raw SQLite limit, REST creates, paging, WebSocket fan-out, mixed load, resources.")
 
     @Option(help: "The parley binary to start (build it with the same configuration).") var binary = ".build/release/parley"
-    @Option(help: "Comma-separated scenarios: raw, create, page, inbound, fanout, mixed, webhooks, media.") var scenarios = "raw,create,page,inbound,fanout,mixed,webhooks,media"
+    @Option(help: "Comma-separated scenarios: raw, create, ceiling, page, inbound, fanout, mixed, webhooks, media.") var scenarios =
+        "raw,create,ceiling,page,inbound,fanout,mixed,webhooks,media"
     @Option(help: "Server durability: full or normal.") var durability = "full"
     @Option(help: "Port for the server under test.") var port = 18_099
     @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
@@ -63,6 +64,9 @@ struct ParleyBench: AsyncParsableCommand {
         let client = LoadClient(port: port, credentials: credentials, concurrency: 256)
         do {
             if chosen.contains("create") { rows += try await createScenario(client: client, sizes: sizes, sampleRSS: sample) }
+            if chosen.contains("ceiling") {
+                rows += try await ceilingScenario(client: client, directory: directory, durability: storeDurability, sizes: sizes)
+            }
             if let largeConversation { rows += try await pageScenario(client: client, conversation: largeConversation, total: sizes.pageDepth, sizes: sizes) }
             if chosen.contains("inbound") {
                 rows += try await inboundScenario(

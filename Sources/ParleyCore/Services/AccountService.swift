@@ -2,6 +2,7 @@
 public struct AccountService: Sendable {
     let store: Store
     let now: @Sendable () -> Timestamp
+    let verified = CredentialCache()
 
     /// What `bootstrap` found or made.
     public struct Bootstrap: Sendable {
@@ -36,6 +37,7 @@ public struct AccountService: Sendable {
 
     /// The principal for HTTP Basic credentials: AccountSid + AuthToken, or ApiKeySid + secret.
     public func authenticate(username: String, password: String) async throws -> Principal {
+        if let principal = verified.principal(username: username, password: password) { return principal }
         let principal = try await store.read { tx -> Principal? in
             if SID.isValid(username, .account), let account = try tx.account(sid: username),
                 Secrets.equal(account.authToken, password)
@@ -48,6 +50,7 @@ public struct AccountService: Sendable {
             return nil
         }
         guard let principal else { throw ParleyError.unauthenticated }
+        verified.remember(username: username, password: password, principal: principal)
         return principal
     }
 
