@@ -9,8 +9,6 @@ enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
-    /// A document serialized earlier (see `RenderCache`), copied into the output as it is.
-    case prerendered([UInt8])
 
     static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
@@ -20,7 +18,6 @@ enum JSONValue: Sendable, Equatable {
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
-        case (.prerendered(let a), .prerendered(let b)): a == b
         default: false
         }
     }
@@ -59,7 +56,6 @@ enum JSONValue: Sendable, Equatable {
                 member.1.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
-        case .prerendered(let bytes): output += bytes
         }
     }
 

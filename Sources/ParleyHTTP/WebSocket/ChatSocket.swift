@@ -33,6 +33,7 @@ struct ChatSocket: Sendable {
         }
         let base = settings.publicURL ?? "http://\(request.head.authority ?? "localhost")"
         let renderer = Renderer(urls: ResourceURLs(base: base, explicitService: user.serviceSid), accountSid: user.accountSid)
+        let variant = renderer.variant
         let session = Session(user: user)
 
         // Subscribe before reading the log, so nothing committed in between is missed; duplicates are dropped by seq.
@@ -48,7 +49,7 @@ struct ChatSocket: Sendable {
                     case .event(let event):
                         guard event.seq > delivered else { continue }
                         delivered = event.seq
-                        try await writer.send(ChatSocketFrame.event(event, renderer: renderer))
+                        try await writer.send(bytes: ChatSocketFrame.event(event, renderer: renderer, variant: variant))
                     case .typing(let signal):
                         try await writer.send(ChatSocketFrame.typing(signal))
                     }
@@ -90,7 +91,7 @@ struct ChatSocket: Sendable {
                     cursor = latest
                     break replaying
                 case .events(let events):
-                    for event in events { try await writer.send(ChatSocketFrame.event(event, renderer: renderer)) }
+                    for event in events { try await writer.send(bytes: ChatSocketFrame.event(event, renderer: renderer, variant: renderer.variant)) }
                     guard let last = events.last else { break replaying }
                     cursor = last.seq
                 }
@@ -157,12 +158,18 @@ private final class Session: Sendable {
     }
 }
 
-/// Serializes frames from the connection's tasks onto the socket.
-private actor FrameWriter {
+/// Writes the connection's frames. Its tasks (live events, replies to the client, the expiry watch) may write at the
+/// same time: the writer underneath takes concurrent writes, each frame whole, so no actor hop is needed per frame.
+private struct FrameWriter: Sendable {
     let outbound: WebSocketOutboundWriter
     init(outbound: WebSocketOutboundWriter) { self.outbound = outbound }
 
     func send(_ frame: JSONValue) async throws {
-        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame.utf8))))
+        try await send(bytes: frame.utf8)
+    }
+
+    /// Sends a frame serialized already (UTF-8 JSON text).
+    func send(bytes: [UInt8]) async throws {
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
     }
 }

@@ -5,22 +5,26 @@ import ParleyCore
 /// add their `seq`, the conversation SID and the resource in its REST shape under its kind
 /// (`message`, `participant`, `conversation`, `user`).
 enum ChatSocketFrame {
-    /// `renderer.variant` names what the rendering depends on: connections that share it share the rendered resource.
+    /// A durable event's frame, serialized. Every connection whose `variant` (see `Renderer.variant`) is the same gets
+    /// the same bytes, so the frame is rendered once per event and variant however many connections receive it.
+    static func event(_ event: ChatEvent, renderer: Renderer, variant: String) -> [UInt8] {
+        event.renderCache.bytes(for: "\(event.seq) \(variant)") { Self.event(event, renderer: renderer).utf8 }
+    }
+
     static func event(_ event: ChatEvent, renderer: Renderer) -> JSONValue {
-        let kind: String
-        let render: () -> JSONValue
+        let (kind, resource): (String, JSONValue)
         switch event.resource {
-        case .conversation(let conversation): (kind, render) = ("conversation", { renderer.conversation(conversation) })
-        case .participant(let participant): (kind, render) = ("participant", { renderer.participant(participant) })
-        case .message(let message): (kind, render) = ("message", { renderer.message(message) })
-        case .user(let user): (kind, render) = ("user", { renderer.user(user) })
+        case .conversation(let conversation): (kind, resource) = ("conversation", renderer.conversation(conversation))
+        case .participant(let participant): (kind, resource) = ("participant", renderer.participant(participant))
+        case .message(let message): (kind, resource) = ("message", renderer.message(message))
+        case .user(let user): (kind, resource) = ("user", renderer.user(user))
         }
         return .object([
             ("type", .string(event.type.rawValue)),
             ("seq", .int(event.seq)),
             ("conversation_sid", JSONValue(event.conversationSid)),
             ("date_created", JSONValue(event.dateCreated)),
-            (kind, .prerendered(event.renderCache.bytes(for: renderer.variant) { render().utf8 })),
+            (kind, resource),
         ])
     }
 
