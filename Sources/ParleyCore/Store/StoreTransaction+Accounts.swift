@@ -3,12 +3,12 @@ import GRDB
 extension StoreTransaction {
     /// The account with this SID.
     public func account(sid: String) throws -> Account? {
-        try Row.fetchOne(statement("SELECT * FROM accounts WHERE sid = ?"), arguments: [sid]).map(Account.init(row:))
+        try fetchOne(statement("SELECT * FROM accounts WHERE sid = ?"), arguments: [sid], Account.init(row:))
     }
 
     /// Every account, oldest first (a node usually has one).
     public func accounts() throws -> [Account] {
-        try Row.fetchAll(statement("SELECT * FROM accounts ORDER BY date_created, sid")).map(Account.init(row:))
+        try fetchAll(statement("SELECT * FROM accounts ORDER BY date_created, sid"), Account.init(row:))
     }
 
     public func insert(_ account: Account) throws {
@@ -41,14 +41,13 @@ extension StoreTransaction {
 
     /// The API key with this SID.
     public func apiKey(sid: String) throws -> APIKey? {
-        try Row.fetchOne(statement("SELECT * FROM api_keys WHERE sid = ?"), arguments: [sid]).map(APIKey.init(row:))
+        try fetchOne(statement("SELECT * FROM api_keys WHERE sid = ?"), arguments: [sid], APIKey.init(row:))
     }
 
     /// The account's API keys, oldest first.
     public func apiKeys(accountSid: String) throws -> [APIKey] {
-        try Row.fetchAll(
-            statement("SELECT * FROM api_keys WHERE account_sid = ? ORDER BY date_created, sid"), arguments: [accountSid]
-        ).map(APIKey.init(row:))
+        try fetchAll(
+            statement("SELECT * FROM api_keys WHERE account_sid = ? ORDER BY date_created, sid"), arguments: [accountSid], APIKey.init(row:))
     }
 
     public func insert(_ key: APIKey) throws {

@@ -6,10 +6,9 @@ import GRDB
 extension StoreTransaction {
     /// The conversation's messaging participants: those with an address and a proxy address.
     public func messagingParticipants(conversationSid: String) throws -> [Participant] {
-        try Row.fetchAll(
+        try fetchAll(
             statement("SELECT * FROM participants WHERE conversation_sid = ? AND address IS NOT NULL AND proxy_address IS NOT NULL ORDER BY seq"),
-            arguments: [conversationSid]
-        ).map(Participant.init(row:))
+            arguments: [conversationSid], Participant.init(row:))
     }
 
     public func insert(_ receipt: DeliveryReceipt) throws {
@@ -47,7 +46,7 @@ extension StoreTransaction {
     /// Claims up to `limit` pending deliveries due at `nowMillis`: each counts an attempt and is leased until
     /// `leaseUntil` (if the process dies mid-send, the row is due again then). One range scan of `channel_deliveries_due`.
     public func claimDueDeliveries(nowMillis: Int64, leaseUntil: Int64, limit: Int, now: Timestamp) throws -> [OutboundDelivery] {
-        try Row.fetchAll(
+        try fetchAll(
             statement(
                 """
                 UPDATE channel_deliveries SET attempts = attempts + 1, next_attempt_at = ?, date_updated = ?
@@ -55,8 +54,7 @@ extension StoreTransaction {
                               ORDER BY next_attempt_at LIMIT ?)
                 RETURNING *
                 """),
-            arguments: [leaseUntil, now, nowMillis, limit]
-        ).map(OutboundDelivery.init(row:))
+            arguments: [leaseUntil, now, nowMillis, limit], OutboundDelivery.init(row:))
     }
 
     /// When the next pending delivery is due (Unix milliseconds), if any.
@@ -94,14 +92,14 @@ extension StoreTransaction {
     }
 
     public func receipt(sid: String) throws -> DeliveryReceipt? {
-        try Row.fetchOne(statement("SELECT * FROM delivery_receipts WHERE sid = ?"), arguments: [sid]).map(DeliveryReceipt.init(row:))
+        try fetchOne(statement("SELECT * FROM delivery_receipts WHERE sid = ?"), arguments: [sid], DeliveryReceipt.init(row:))
     }
 
     /// The receipt of the channel message a status callback names (index `delivery_receipts_by_channel_message`).
     public func receipt(channelMessageSid: String) throws -> DeliveryReceipt? {
-        try Row.fetchOne(
-            statement("SELECT * FROM delivery_receipts WHERE channel_message_sid = ? ORDER BY seq LIMIT 1"), arguments: [channelMessageSid]
-        ).map(DeliveryReceipt.init(row:))
+        try fetchOne(
+            statement("SELECT * FROM delivery_receipts WHERE channel_message_sid = ? ORDER BY seq LIMIT 1"), arguments: [channelMessageSid],
+            DeliveryReceipt.init(row:))
     }
 
     public func receipts(messageSid: String, page: PageRequest) throws -> Page<DeliveryReceipt> {
@@ -142,15 +140,14 @@ extension StoreTransaction {
     /// The participant bound to (address, proxy address) in an open conversation of any of the account's Services:
     /// one probe of `participants_by_bound_pair`.
     public func participantBound(address: String, proxyAddress: String, accountSid: String) throws -> Participant? {
-        try Row.fetchOne(
+        try fetchOne(
             statement(
                 """
                 SELECT p.* FROM participants p JOIN services s ON s.sid = p.service_sid
                 WHERE p.address = ? AND p.proxy_address = ? AND p.binding_active = 1 AND s.account_sid = ?
                 ORDER BY p.seq LIMIT 1
                 """),
-            arguments: [address, proxyAddress, accountSid]
-        ).map(Participant.init(row:))
+            arguments: [address, proxyAddress, accountSid], Participant.init(row:))
     }
 
     /// Whether a channel message with this `MessageSid` was accepted before.
@@ -219,10 +216,9 @@ extension StoreTransaction {
     /// The account's configuration with this SID, or for this address when `sidOrAddress` is not an `IG` SID.
     public func addressConfiguration(sidOrAddress: String, accountSid: String) throws -> AddressConfiguration? {
         let column = ChannelSID.isValid(sidOrAddress, ChannelSID.addressConfiguration) ? "sid" : "address"
-        return try Row.fetchOne(
+        return try fetchOne(
             statement("SELECT * FROM address_configurations WHERE \(column) = ? AND account_sid = ?"),
-            arguments: [sidOrAddress, accountSid]
-        ).map(AddressConfiguration.init(row:))
+            arguments: [sidOrAddress, accountSid], AddressConfiguration.init(row:))
     }
 
     public func addressConfigurations(accountSid: String, type: String?, page: PageRequest) throws -> Page<AddressConfiguration> {
@@ -237,21 +233,19 @@ extension StoreTransaction {
 extension StoreTransaction {
     /// Active conversations whose inactive timer has passed (index `conversations_inactive_due`).
     public func conversationsDueInactive(at now: Timestamp, limit: Int) throws -> [Conversation] {
-        try Row.fetchAll(
+        try fetchAll(
             statement(
                 "SELECT * FROM conversations WHERE date_inactive IS NOT NULL AND date_inactive <= ? AND state = 'active' ORDER BY date_inactive LIMIT ?"
             ),
-            arguments: [now, limit]
-        ).map(Conversation.init(row:))
+            arguments: [now, limit], Conversation.init(row:))
     }
 
     /// Open conversations whose closed timer has passed (index `conversations_closed_due`).
     public func conversationsDueClosed(at now: Timestamp, limit: Int) throws -> [Conversation] {
-        try Row.fetchAll(
+        try fetchAll(
             statement(
                 "SELECT * FROM conversations WHERE date_closed IS NOT NULL AND date_closed <= ? AND state != 'closed' ORDER BY date_closed LIMIT ?"),
-            arguments: [now, limit]
-        ).map(Conversation.init(row:))
+            arguments: [now, limit], Conversation.init(row:))
     }
 }
 

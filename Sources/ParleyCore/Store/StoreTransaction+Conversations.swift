@@ -19,10 +19,9 @@ extension StoreTransaction {
     /// The Conversation with this SID, or with this unique name when `sidOrUniqueName` is not a Conversation SID.
     public func conversation(sidOrUniqueName: String, serviceSid: String) throws -> Conversation? {
         let column = SID.isValid(sidOrUniqueName, .conversation) ? "sid" : "unique_name"
-        return try Row.fetchOne(
+        return try fetchOne(
             statement("SELECT * FROM conversations WHERE \(column) = ? AND service_sid = ?"),
-            arguments: [sidOrUniqueName, serviceSid]
-        ).map(Conversation.init(row:))
+            arguments: [sidOrUniqueName, serviceSid], Conversation.init(row:))
     }
 
     /// Whether another conversation of the Service has this unique name.

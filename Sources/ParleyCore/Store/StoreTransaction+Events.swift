@@ -27,7 +27,7 @@ extension StoreTransaction {
     /// (`participants_by_identity`, then `user_events_by_conversation`).
     public func events(serviceSid: String, identity: String, after seq: Int64, limit: Int) throws -> [ChatEvent] {
         let decoder = JSONDecoder()
-        return try Row.fetchAll(statement(Self.userEventsSQL), arguments: [serviceSid, identity, seq, limit]).map { row in
+        return try fetchAll(statement(Self.userEventsSQL), arguments: [serviceSid, identity, seq, limit]) { row in
             let payload: String = row["payload"]
             return ChatEvent(
                 seq: row["seq"], serviceSid: row["service_sid"], identity: row["identity"],

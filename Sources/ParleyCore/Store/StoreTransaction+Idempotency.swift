@@ -30,9 +30,8 @@ public struct StoredResponse: Sendable, Equatable {
 
 extension StoreTransaction {
     public func idempotencyRecord(accountSid: String, key: String) throws -> IdempotencyRecord? {
-        try Row.fetchOne(
-            statement("SELECT * FROM idempotency_keys WHERE account_sid = ? AND key = ?"), arguments: [accountSid, key]
-        ).map(IdempotencyRecord.init(row:))
+        try fetchOne(
+            statement("SELECT * FROM idempotency_keys WHERE account_sid = ? AND key = ?"), arguments: [accountSid, key], IdempotencyRecord.init(row:))
     }
 
     /// Writes a reservation (no answer yet), replacing any row with the same key.

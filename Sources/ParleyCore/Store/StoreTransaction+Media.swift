@@ -15,14 +15,12 @@ extension StoreTransaction {
     }
 
     public func media(sid: String, serviceSid: String) throws -> Media? {
-        try Row.fetchOne(statement("SELECT * FROM media WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid])
-            .map(Media.init(row:))
+        try fetchOne(statement("SELECT * FROM media WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid], Media.init(row:))
     }
 
     /// The media attached to a message, in the order they were attached.
     public func media(messageSid: String) throws -> [Media] {
-        try Row.fetchAll(statement("SELECT * FROM media WHERE message_sid = ? ORDER BY rowid"), arguments: [messageSid])
-            .map(Media.init(row:))
+        try fetchAll(statement("SELECT * FROM media WHERE message_sid = ? ORDER BY rowid"), arguments: [messageSid], Media.init(row:))
     }
 
     /// Attaches unattached media to a message.

@@ -2,9 +2,8 @@ import GRDB
 
 extension StoreTransaction {
     public func message(sid: String, conversationSid: String) throws -> Message? {
-        try Row.fetchOne(
-            statement("SELECT * FROM messages WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
-        ).map(Message.init(row:))
+        try fetchOne(
+            statement("SELECT * FROM messages WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid], Message.init(row:))
     }
 
     /// A keyset page of the conversation's messages by index: one range scan of `UNIQUE (conversation_sid, "index")`.

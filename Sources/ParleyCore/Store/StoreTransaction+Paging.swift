@@ -24,13 +24,13 @@ extension StoreTransaction {
         }
         let sql = "SELECT *, \(key) AS page_key FROM \(table) WHERE \(where_) ORDER BY \(key) \(sqlAscending ? "ASC" : "DESC") LIMIT ?"
         args += [request.size + 1]
-        var rows = try Row.fetchAll(statement(sql), arguments: args)
+        var rows = try fetchAll(statement(sql), arguments: args) { row in (key: row["page_key"] as Int64, item: try decode(row)) }
         let hasMoreInScanDirection = rows.count > request.size
         if hasMoreInScanDirection { rows.removeLast() }
         if !scanningForward { rows.reverse() }
 
-        let keys: [Int64] = rows.map { $0["page_key"] }
-        let items = try rows.map(decode)
+        let keys = rows.map(\.key)
+        let items = rows.map(\.item)
         var next: PageCursor?
         var previous: PageCursor?
         if scanningForward {

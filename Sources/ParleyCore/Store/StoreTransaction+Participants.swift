@@ -4,17 +4,16 @@ extension StoreTransaction {
     /// The participant of the conversation with this SID, or with this identity when `sidOrIdentity` is not a Participant SID.
     public func participant(sidOrIdentity: String, conversationSid: String) throws -> Participant? {
         let column = SID.isValid(sidOrIdentity, .participant) ? "sid" : "identity"
-        return try Row.fetchOne(
+        return try fetchOne(
             statement("SELECT * FROM participants WHERE \(column) = ? AND conversation_sid = ?"),
-            arguments: [sidOrIdentity, conversationSid]
-        ).map(Participant.init(row:))
+            arguments: [sidOrIdentity, conversationSid], Participant.init(row:))
     }
 
     /// The chat participant with this identity, whatever the identity looks like (the unique index on `(conversation_sid, identity)`).
     public func participant(identity: String, conversationSid: String) throws -> Participant? {
-        try Row.fetchOne(
-            statement("SELECT * FROM participants WHERE identity = ? AND conversation_sid = ?"), arguments: [identity, conversationSid]
-        ).map(Participant.init(row:))
+        try fetchOne(
+            statement("SELECT * FROM participants WHERE identity = ? AND conversation_sid = ?"), arguments: [identity, conversationSid],
+            Participant.init(row:))
     }
 
     public func participants(conversationSid: String, page: PageRequest) throws -> Page<Participant> {
@@ -49,10 +48,9 @@ extension StoreTransaction {
     /// The participant that holds the (address, proxy address) pair in an open conversation of the Service.
     /// This is the inbound routing lookup: one probe of the partial unique index `participants_by_binding`.
     public func participantBound(address: String, proxyAddress: String, serviceSid: String) throws -> Participant? {
-        try Row.fetchOne(
+        try fetchOne(
             statement("SELECT * FROM participants WHERE service_sid = ? AND address = ? AND proxy_address = ? AND binding_active = 1"),
-            arguments: [serviceSid, address, proxyAddress]
-        ).map(Participant.init(row:))
+            arguments: [serviceSid, address, proxyAddress], Participant.init(row:))
     }
 
     /// The participant a message author names: a chat participant by identity or a messaging participant by address.

@@ -3,8 +3,7 @@ import GRDB
 
 extension StoreTransaction {
     public func role(sid: String, serviceSid: String) throws -> Role? {
-        try Row.fetchOne(statement("SELECT * FROM roles WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid])
-            .map(Role.init(row:))
+        try fetchOne(statement("SELECT * FROM roles WHERE sid = ? AND service_sid = ?"), arguments: [sid, serviceSid], Role.init(row:))
     }
 
     public func roles(serviceSid: String, page: PageRequest) throws -> Page<Role> {

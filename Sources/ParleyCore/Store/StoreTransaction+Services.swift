@@ -3,9 +3,8 @@ import GRDB
 extension StoreTransaction {
     /// The Service with this SID, if it belongs to `accountSid`.
     public func service(sid: String, accountSid: String) throws -> ChatService? {
-        try Row.fetchOne(
-            statement("SELECT * FROM services WHERE sid = ? AND account_sid = ?"), arguments: [sid, accountSid]
-        ).map(ChatService.init(row:))
+        try fetchOne(
+            statement("SELECT * FROM services WHERE sid = ? AND account_sid = ?"), arguments: [sid, accountSid], ChatService.init(row:))
     }
 
     /// A page of the account's Services, oldest first.

@@ -4,9 +4,8 @@ extension StoreTransaction {
     /// The User with this SID, or with this identity when `sidOrIdentity` is not a User SID.
     public func user(sidOrIdentity: String, serviceSid: String) throws -> User? {
         let column = SID.isValid(sidOrIdentity, .user) ? "sid" : "identity"
-        return try Row.fetchOne(
-            statement("SELECT * FROM users WHERE \(column) = ? AND service_sid = ?"), arguments: [sidOrIdentity, serviceSid]
-        ).map(User.init(row:))
+        return try fetchOne(
+            statement("SELECT * FROM users WHERE \(column) = ? AND service_sid = ?"), arguments: [sidOrIdentity, serviceSid], User.init(row:))
     }
 
     /// The SIDs of the Users with these identities, by identity: one query for a page of participants.

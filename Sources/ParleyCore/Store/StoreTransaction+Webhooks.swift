@@ -15,8 +15,7 @@ extension StoreTransaction {
 
     /// The configuration of the account (`AC...`) or Service (`IS...`), if it was ever set.
     public func webhookConfiguration(scopeSid: String) throws -> WebhookConfiguration? {
-        try Row.fetchOne(statement("SELECT * FROM webhook_configurations WHERE scope_sid = ?"), arguments: [scopeSid])
-            .map(WebhookConfiguration.init(row:))
+        try fetchOne(statement("SELECT * FROM webhook_configurations WHERE scope_sid = ?"), arguments: [scopeSid], WebhookConfiguration.init(row:))
     }
 
     public func save(_ configuration: WebhookConfiguration, at now: Timestamp) throws {
@@ -45,15 +44,15 @@ extension StoreTransaction {
 
     /// The conversation's webhooks, oldest first (at most a handful).
     public func conversationWebhooks(conversationSid: String) throws -> [ConversationWebhook] {
-        try Row.fetchAll(
-            statement("SELECT * FROM conversation_webhooks WHERE conversation_sid = ? ORDER BY seq"), arguments: [conversationSid]
-        ).map(ConversationWebhook.init(row:))
+        try fetchAll(
+            statement("SELECT * FROM conversation_webhooks WHERE conversation_sid = ? ORDER BY seq"), arguments: [conversationSid],
+            ConversationWebhook.init(row:))
     }
 
     public func conversationWebhook(sid: String, conversationSid: String) throws -> ConversationWebhook? {
-        try Row.fetchOne(
-            statement("SELECT * FROM conversation_webhooks WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid]
-        ).map(ConversationWebhook.init(row:))
+        try fetchOne(
+            statement("SELECT * FROM conversation_webhooks WHERE sid = ? AND conversation_sid = ?"), arguments: [sid, conversationSid],
+            ConversationWebhook.init(row:))
     }
 
     public func insert(_ webhook: ConversationWebhook) throws {
@@ -102,7 +101,7 @@ extension StoreTransaction {
     /// Pending deliveries due at `now`, oldest first, each the earliest pending one of its (conversation, URL): a row waits
     /// while an earlier row of the same conversation to the same URL is pending, so each receiver sees a conversation in order.
     public func dueWebhookDeliveries(at now: WebhookTime, limit: Int) throws -> [WebhookDelivery] {
-        try Row.fetchAll(
+        try fetchAll(
             statement(
                 """
                 SELECT * FROM webhook_deliveries AS d
@@ -110,8 +109,7 @@ extension StoreTransaction {
                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS e
                                   WHERE e.status = 'pending' AND e.conversation_sid = d.conversation_sid AND e.url = d.url AND e.seq < d.seq)
                 ORDER BY d.seq LIMIT ?
-                """), arguments: [now.iso8601, limit]
-        ).map(WebhookDelivery.init(row:))
+                """), arguments: [now.iso8601, limit], WebhookDelivery.init(row:))
     }
 
     /// When the earliest pending delivery is due, if any is pending.
