@@ -3,11 +3,13 @@
 /// address to its address. What the channel cannot carry (a body over its length limit, media over its
 /// `ChannelMediaLimit`) gets a failed receipt with Twilio's error code and no outbox row.
 enum ChannelOutbox {
-    static func enqueue(_ message: Message, conversation: Conversation, now: Timestamp, tx: StoreTransaction) throws {
+    /// Returns whether any receipt was written (else the message has no `delivery` summary).
+    @discardableResult
+    static func enqueue(_ message: Message, conversation: Conversation, now: Timestamp, tx: StoreTransaction) throws -> Bool {
         let recipients = try tx.messagingParticipants(conversationSid: conversation.sid).filter { participant in
             participant.sid != message.participantSid && participant.binding?.address != message.author
         }
-        guard !recipients.isEmpty else { return }
+        guard !recipients.isEmpty else { return false }
         let media = message.media == nil ? [] : try tx.media(messageSid: message.sid)
         let mediaURLs = media.map { item in
             item.externalURL ?? "/v1/Services/\(item.serviceSid)/Media/\(item.sid)/Content"
@@ -36,5 +38,6 @@ enum ChannelOutbox {
             queued = true
         }
         if queued, let bell = tx.outboxBell { tx.afterCommit { bell.ring() } }
+        return true
     }
 }

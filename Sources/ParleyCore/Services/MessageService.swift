@@ -122,8 +122,9 @@ public struct MessageService: Sendable {
                 changes.mediaSids, to: message.sid, serviceSid: conversation.serviceSid, limits: mediaLimits, now: now, tx: tx)
             try tx.setMessageMedia(messageSid: message.sid, media: message.media)
         }
-        try ChannelOutbox.enqueue(message, conversation: conversation, now: now, tx: tx)
-        message.delivery = try tx.messageDelivery(sid: message.sid)
+        if try ChannelOutbox.enqueue(message, conversation: conversation, now: now, tx: tx) {
+            message.delivery = try tx.messageDelivery(sid: message.sid)
+        }
         try tx.touchConversation(sid: conversation.sid, at: now)
         conversation.dateUpdated = now
         try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)

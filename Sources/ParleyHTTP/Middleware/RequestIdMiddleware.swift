@@ -25,13 +25,14 @@ struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, status: Int?, since start: ContinuousClock.Instant, logger: Logger) {
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let elapsed = (ContinuousClock.now - start).components
+        // Tenths of a millisecond in integers: `String(format:)` was a visible share of a request's CPU.
+        let tenths = elapsed.seconds * 10_000 + elapsed.attoseconds / 100_000_000_000_000
         logger.info(
             "request",
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                "status": .string(status.map(String.init) ?? "error"), "duration_ms": .string(String(format: "%.1f", milliseconds)),
+                "status": .string(status.map(String.init) ?? "error"), "duration_ms": .string("\(tenths / 10).\(tenths % 10)"),
             ])
     }
 }
