@@ -18,7 +18,7 @@ struct ParleyBench: AsyncParsableCommand {
     @Option(help: "Port for the server under test.") var port = 18_099
     @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
     @Option(help: "Comma-separated fan-out client counts (default 1,100,1000).") var fanoutClients: String?
-    @Option(help: "Messages per fan-out client count (default 20).") var fanoutRounds: Int?
+    @Option(help: "Messages per fan-out client count (default 100).") var fanoutRounds: Int?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {

@@ -12,7 +12,7 @@ struct Sizes: Sendable {
     var pageDepth = 200_000
     var pageSamples = 300
     var fanoutClients = [1, 100, 1000]
-    var fanoutRounds = 20
+    var fanoutRounds = 100
     var mixedSeconds = 10.0
     /// Conversations with two SMS participants each (twice as many bindings), and inbound webhooks sent to them.
     var bindingPairs = 50_000
