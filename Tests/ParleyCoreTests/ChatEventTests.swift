@@ -14,6 +14,19 @@ import Testing
         return try await parley.messages.create(principal, .defaultService, conversation: conversation, changes)
     }
 
+    /// A Parley on a clock the test moves, with one conversation that alice belongs to.
+    private func conversationWithAlice() async throws -> (Parley, Principal, Conversation, TestClock) {
+        let clock = TestClock(Timestamp(secondsSince1970: 1_800_000_000))
+        let store = try Store.inMemory()
+        try await SchemaMigrator().migrate(store)
+        let parley = Parley(store: store, now: { clock.now })
+        let account = try await parley.accounts.bootstrap().account
+        let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
+        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+        try await addParticipant(parley, principal, conversation.sid, "alice")
+        return (parley, principal, conversation, clock)
+    }
+
     @Test func changesAreRecordedForEachChatMemberInOrder() async throws {
         let (parley, principal) = try await makeParley()
         let conversation = try await parley.conversations.create(principal, .defaultService, .init())
@@ -88,14 +101,7 @@ import Testing
     }
 
     @Test func sequenceNumbersNeverGoBackEvenWhenPruningEmptiesTheLog() async throws {
-        let clock = TestClock(Timestamp(secondsSince1970: 1_800_000_000))
-        let store = try Store.inMemory()
-        try await SchemaMigrator().migrate(store)
-        let parley = Parley(store: store, now: { clock.now })
-        let account = try await parley.accounts.bootstrap().account
-        let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
-        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
-        try await addParticipant(parley, principal, conversation.sid, "alice")
+        let (parley, principal, conversation, clock) = try await conversationWithAlice()
         _ = try await post(parley, principal, conversation.sid, "old")
         let latest = try await parley.eventLog.latestSeq()
         clock.advance(by: 7200)
@@ -141,14 +147,7 @@ import Testing
     }
 
     @Test func prunedEventsMakeAResumingClientResync() async throws {
-        let clock = TestClock(Timestamp(secondsSince1970: 1_800_000_000))
-        let store = try Store.inMemory()
-        try await SchemaMigrator().migrate(store)
-        let parley = Parley(store: store, now: { clock.now })
-        let account = try await parley.accounts.bootstrap().account
-        let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
-        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
-        try await addParticipant(parley, principal, conversation.sid, "alice")
+        let (parley, principal, conversation, clock) = try await conversationWithAlice()
         clock.advance(by: 7200)
         _ = try await post(parley, principal, conversation.sid, "recent")
         #expect(try await parley.eventLog.prune(retention: 3600) == 2)

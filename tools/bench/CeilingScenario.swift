@@ -21,12 +21,7 @@ func ceilingScenario(client: LoadClient, directory: URL, durability: Store.Durab
     rows.append(
         Measurement(scenario: "ceiling", variant: "GET a conversation, c=64", count: read.latencies.count, seconds: read.seconds, latencies: read.latencies))
 
-    let store = try Store.open(path: directory.appendingPathComponent("ceiling.db").path, durability: durability)
-    try await SchemaMigrator().migrate(store)
-    let parley = Parley(store: store)
-    let account = try await parley.accounts.bootstrap().account
-    let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
-    let target = try await parley.conversations.create(principal, .defaultService, .init())
+    let (_, parley, principal, target) = try await inProcessParley(directory.appendingPathComponent("ceiling.db").path, durability: durability)
     let creates = try await timedRuns(count: count, concurrency: 64) { index in
         var changes = MessageService.Changes()
         changes.body = "bench message \(index)"

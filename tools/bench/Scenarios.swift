@@ -29,12 +29,7 @@ struct Sizes: Sendable {
 /// `raw`: the physical limit. The same message rows the API writes, straight through the store with the
 /// server's durability, one per transaction (sequential, so no group commit) and 100 per transaction.
 func rawScenario(directory: URL, durability: Store.Durability, sizes: Sizes) async throws -> ([Measurement], Figure) {
-    let store = try Store.open(path: directory.appendingPathComponent("raw.db").path, durability: durability)
-    try await SchemaMigrator().migrate(store)
-    let parley = Parley(store: store)
-    let account = try await parley.accounts.bootstrap().account
-    let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
-    let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+    let (store, _, _, conversation) = try await inProcessParley(directory.appendingPathComponent("raw.db").path, durability: durability)
     let body = String(repeating: "m", count: 100)
 
     let insert: @Sendable (Int, StoreTransaction) throws -> Void = { count, tx in
@@ -63,6 +58,16 @@ func rawScenario(directory: URL, durability: Store.Durability, sizes: Sizes) asy
         ],
         Figure(name: "database bytes per 100-byte message", value: bytesPerMessage, unit: "B")
     )
+}
+
+/// A Parley in this process on a database of its own, with the server's durability, and one empty conversation.
+func inProcessParley(_ path: String, durability: Store.Durability) async throws -> (Store, Parley, Principal, Conversation) {
+    let store = try Store.open(path: path, durability: durability)
+    try await SchemaMigrator().migrate(store)
+    let parley = Parley(store: store)
+    let account = try await parley.accounts.bootstrap().account
+    let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
+    return (store, parley, principal, try await parley.conversations.create(principal, .defaultService, .init()))
 }
 
 /// `create`: REST message creates into 1 and into 100 conversations at several concurrencies.
