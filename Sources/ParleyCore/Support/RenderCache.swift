@@ -1,19 +1,21 @@
 import Synchronization
 
-/// Serialized forms of one value, by the variant of rendering that made them (base URL, Service scope...).
+/// Serialized forms of one change's events, by a key naming the event and the variant of rendering that made them
+/// (base URL, Service scope...).
 ///
-/// One change is delivered to every connected member as its own event; they all share a cache so that a
-/// thousand connections rendering the same message serialize it once per variant, not a thousand times.
+/// A change reaches every connected member; the events it made share one cache, so a thousand connections sending
+/// the same message serialize it once per variant, not a thousand times. The cache lives as long as its events.
 public final class RenderCache: Sendable {
     private let entries = Mutex<[String: [UInt8]]>([:])
 
     public init() {}
 
-    /// The bytes rendered for `variant`, rendering them with `render` the first time.
-    public func bytes(for variant: String, render: () -> [UInt8]) -> [UInt8] {
-        if let cached = entries.withLock({ $0[variant] }) { return cached }
+    /// The bytes rendered for `key`, rendering them with `render` the first time (two connections asking at once
+    /// may both render; either result is the same).
+    public func bytes(for key: String, render: () -> [UInt8]) -> [UInt8] {
+        if let cached = entries.withLock({ $0[key] }) { return cached }
         let rendered = render()
-        entries.withLock { $0[variant] = rendered }
+        entries.withLock { $0[key] = rendered }
         return rendered
     }
 }
