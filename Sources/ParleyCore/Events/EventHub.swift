@@ -9,8 +9,9 @@ import Synchronization
 public final class EventHub: Sendable {
     /// What a subscription receives.
     public enum Delivery: Sendable, Equatable {
-        /// A durable event, already committed.
-        case event(ChatEvent)
+        /// A durable event, already committed. Boxed (`indirect`): handing it to a thousand connections then retains
+        /// one box each instead of copying every field.
+        indirect case event(ChatEvent)
         /// An ephemeral signal (typing), never stored.
         case typing(TypingSignal)
     }
@@ -19,20 +20,22 @@ public final class EventHub: Sendable {
     public final class Subscription: Sendable {
         public let id: Int
         public let stream: AsyncStream<Delivery>
+        fileprivate let key: Key
         private let overflowFlag = Mutex(false)
 
         /// True when the stream ended because the client could not keep up.
         public var overflowed: Bool { overflowFlag.withLock { $0 } }
 
-        init(id: Int, stream: AsyncStream<Delivery>) {
+        fileprivate init(id: Int, key: Key, stream: AsyncStream<Delivery>) {
             self.id = id
+            self.key = key
             self.stream = stream
         }
 
         func markOverflowed() { overflowFlag.withLock { $0 = true } }
     }
 
-    private struct Key: Hashable {
+    fileprivate struct Key: Hashable, Sendable {
         var serviceSid: String
         var identity: String
     }
@@ -58,24 +61,21 @@ public final class EventHub: Sendable {
     /// Starts receiving the user's live deliveries. Call `unsubscribe` when the connection ends.
     public func subscribe(serviceSid: String, identity: String) -> Subscription {
         let (stream, continuation) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingOldest(bufferSize))
+        let key = Key(serviceSid: serviceSid, identity: identity)
         return state.withLock { state in
             state.nextID += 1
-            let subscription = Subscription(id: state.nextID, stream: stream)
-            state.subscribers[Key(serviceSid: serviceSid, identity: identity), default: [:]][subscription.id] =
-                Subscriber(subscription: subscription, continuation: continuation)
+            let subscription = Subscription(id: state.nextID, key: key, stream: stream)
+            state.subscribers[key, default: [:]][subscription.id] = Subscriber(subscription: subscription, continuation: continuation)
             return subscription
         }
     }
 
     public func unsubscribe(_ subscription: Subscription) {
+        let key = subscription.key
         let removed = state.withLock { state in
-            for key in state.subscribers.keys {
-                if let subscriber = state.subscribers[key]?.removeValue(forKey: subscription.id) {
-                    if state.subscribers[key]?.isEmpty == true { state.subscribers[key] = nil }
-                    return Optional(subscriber)
-                }
-            }
-            return nil
+            let subscriber = state.subscribers[key]?.removeValue(forKey: subscription.id)
+            if state.subscribers[key]?.isEmpty == true { state.subscribers[key] = nil }
+            return subscriber
         }
         removed?.continuation.finish()
     }
@@ -112,7 +112,12 @@ public final class EventHub: Sendable {
 
     private func deliver(_ delivery: Delivery, serviceSid: String, identities: [String]) {
         let targets = state.withLock { state in
-            identities.flatMap { state.subscribers[Key(serviceSid: serviceSid, identity: $0)]?.values.map { $0 } ?? [] }
+            var targets: [Subscriber] = []
+            targets.reserveCapacity(identities.count)
+            for identity in identities {
+                if let subscribers = state.subscribers[Key(serviceSid: serviceSid, identity: identity)] { targets += subscribers.values }
+            }
+            return targets
         }
         for target in targets {
             if case .dropped = target.continuation.yield(delivery) {
