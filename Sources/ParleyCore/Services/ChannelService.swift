@@ -65,37 +65,41 @@ public struct ChannelService: Sendable {
     ) throws -> InboundOutcome {
         if try tx.isInboundKnown(messageSid: inbound.messageSid) { return .duplicate }
         guard try tx.account(sid: inbound.accountSid) != nil else { throw ParleyError.notFound(resource: "/Accounts/\(inbound.accountSid)") }
+        guard let (conversation, autocreated) = try destination(of: inbound, events: events, now: now, tx: tx) else {
+            try tx.insertUnrouted(inbound, channel: channel, now: now)
+            try tx.recordInbound(messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: nil, parleyMessageSid: nil, now: now)
+            return .unrouted
+        }
+        let message = try insert(
+            inbound, fields, media: media, into: conversation, events: events, files: files, mediaLimits: mediaLimits, now: now, tx: tx)
+        try tx.recordInbound(
+            messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
+        return autocreated
+            ? .autocreated(conversationSid: conversation.sid, messageSid: message.sid) : .routed(conversationSid: conversation.sid, messageSid: message.sid)
+    }
+
+    /// The conversation an inbound message goes to: the one binding its (From, To) pair, or one autocreated for it when
+    /// the To address's configuration says so (`autocreated` true); nil when neither.
+    private static func destination(of inbound: InboundMessage, events: EventRecorder, now: Timestamp, tx: StoreTransaction) throws
+        -> (conversation: Conversation, autocreated: Bool)?
+    {
         let principal = Principal(accountSid: inbound.accountSid, credentialSid: inbound.accountSid)
         if let participant = try tx.participantBound(address: inbound.from, proxyAddress: inbound.to, accountSid: inbound.accountSid) {
             let service = try tx.resolveService(principal, .service(participant.serviceSid))
-            let conversation = try tx.requireConversation(participant.conversationSid, in: service)
-            let message = try insert(
-                inbound, fields, media: media, into: conversation, events: events, files: files, mediaLimits: mediaLimits, now: now, tx: tx)
-            try tx.recordInbound(
-                messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
-            return .routed(conversationSid: conversation.sid, messageSid: message.sid)
+            return (try tx.requireConversation(participant.conversationSid, in: service), false)
         }
-        if let configuration = try tx.addressConfiguration(sidOrAddress: inbound.to, accountSid: inbound.accountSid),
+        guard let configuration = try tx.addressConfiguration(sidOrAddress: inbound.to, accountSid: inbound.accountSid),
             configuration.autoCreation.enabled
-        {
-            let scope = configuration.autoCreation.conversationServiceSid.map(ServiceScope.service) ?? .defaultService
-            let service = try tx.resolveService(principal, scope)
-            let created = try ConversationService.insertConversation(
-                ConversationService.Changes(), service: service, principal: principal, now: now, tx: tx)
-            var member = ParticipantService.Changes()
-            member.address = inbound.from
-            member.proxyAddress = inbound.to
-            _ = try ParticipantService.insertParticipant(member, conversation: created, service: service, events: events, now: now, tx: tx)
-            let conversation = try tx.requireConversation(created.sid, in: service)
-            let message = try insert(
-                inbound, fields, media: media, into: conversation, events: events, files: files, mediaLimits: mediaLimits, now: now, tx: tx)
-            try tx.recordInbound(
-                messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: conversation.sid, parleyMessageSid: message.sid, now: now)
-            return .autocreated(conversationSid: conversation.sid, messageSid: message.sid)
-        }
-        try tx.insertUnrouted(inbound, channel: channel, now: now)
-        try tx.recordInbound(messageSid: inbound.messageSid, accountSid: inbound.accountSid, conversationSid: nil, parleyMessageSid: nil, now: now)
-        return .unrouted
+        else { return nil }
+        let scope = configuration.autoCreation.conversationServiceSid.map(ServiceScope.service) ?? .defaultService
+        let service = try tx.resolveService(principal, scope)
+        let created = try ConversationService.insertConversation(ConversationService.Changes(), service: service, principal: principal, now: now, tx: tx)
+        var member = ParticipantService.Changes()
+        member.address = inbound.from
+        member.proxyAddress = inbound.to
+        _ = try ParticipantService.insertParticipant(member, conversation: created, service: service, events: events, now: now, tx: tx)
+        // Read again: adding the participant touched it.
+        return (try tx.requireConversation(created.sid, in: service), true)
     }
 
     /// Applies a Twilio StatusCallback (`MessageSid`, `MessageStatus`, `ErrorCode`) to the receipt of that channel

@@ -29,11 +29,8 @@ struct EventRecorder: Sendable {
         _ type: ChatEventType, _ resource: ChatEventResource, conversationSid: String?, serviceSid: String, to identities: [String],
         now: Timestamp, in tx: StoreTransaction
     ) throws {
-        let cache = RenderCache()
-        let events = try identities.map { identity in
-            try tx.appendEvent(type, resource, conversationSid: conversationSid, serviceSid: serviceSid, identity: identity, at: now, renderCache: cache)
-        }
-        guard !events.isEmpty else { return }
+        guard !identities.isEmpty else { return }
+        let events = try tx.appendEvents(type, resource, conversationSid: conversationSid, serviceSid: serviceSid, audiences: identities, at: now)
         let hub = self.hub
         tx.afterCommit { hub.publish(events) }
     }
@@ -45,10 +42,10 @@ struct EventRecorder: Sendable {
     ) throws {
         let identities = try tx.chatIdentities(conversationSid: conversation.sid)
         guard !identities.isEmpty else { return }
-        let event = try tx.appendEvent(
-            type, resource, conversationSid: conversation.sid, serviceSid: conversation.serviceSid, identity: nil, at: now, renderCache: RenderCache())
+        let events = try tx.appendEvents(
+            type, resource, conversationSid: conversation.sid, serviceSid: conversation.serviceSid, audiences: [nil], at: now)
         let hub = self.hub
-        tx.afterCommit { hub.publish(event, to: identities) }
+        tx.afterCommit { for event in events { hub.publish(event, to: identities) } }
     }
 
     /// Records `type` for each chat member alone: for a conversation about to be deleted, whose membership a resuming

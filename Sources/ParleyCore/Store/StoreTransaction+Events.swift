@@ -2,24 +2,26 @@ import Foundation
 import GRDB
 
 extension StoreTransaction {
-    /// Writes one event, in this transaction, and returns it with its sequence number: for `identity` alone, or with
-    /// `identity` nil for every chat member of the conversation who joined before it. Events of one change share
-    /// `renderCache`, so a change seen by a thousand connections is serialized once.
-    public func appendEvent(
-        _ type: ChatEventType, _ resource: ChatEventResource, conversationSid: String?, serviceSid: String, identity: String?, at time: Timestamp,
-        renderCache: RenderCache
-    ) throws -> ChatEvent {
+    /// Writes one change's events, in this transaction, and returns them with their sequence numbers: one row per
+    /// entry of `audiences`, an identity for that user alone or nil for every chat member of the conversation who
+    /// joined before it. The resource is encoded once, and the events share one `RenderCache` so a change seen by a
+    /// thousand connections is serialized once.
+    public func appendEvents(
+        _ type: ChatEventType, _ resource: ChatEventResource, conversationSid: String?, serviceSid: String, audiences: [String?], at time: Timestamp
+    ) throws -> [ChatEvent] {
         let payload = String(decoding: try JSONEncoder().encode(resource), as: UTF8.self)
-        let seq = try Int64.fetchOne(
-            statement(
-                """
-                INSERT INTO user_events (service_sid, identity, type, conversation_sid, payload, date_created) VALUES (?, ?, ?, ?, ?, ?)
-                RETURNING seq
-                """),
-            arguments: [serviceSid, identity, type.rawValue, conversationSid, payload, time])!
-        return ChatEvent(
-            seq: seq, serviceSid: serviceSid, identity: identity, type: type, conversationSid: conversationSid, resource: resource, dateCreated: time,
-            renderCache: renderCache)
+        let insert = try statement(
+            """
+            INSERT INTO user_events (service_sid, identity, type, conversation_sid, payload, date_created) VALUES (?, ?, ?, ?, ?, ?)
+            RETURNING seq
+            """)
+        let renderCache = RenderCache()
+        return try audiences.map { identity in
+            let seq = try Int64.fetchOne(insert, arguments: [serviceSid, identity, type.rawValue, conversationSid, payload, time])!
+            return ChatEvent(
+                seq: seq, serviceSid: serviceSid, identity: identity, type: type, conversationSid: conversationSid, resource: resource,
+                dateCreated: time, renderCache: renderCache)
+        }
     }
 
     /// The user's events after `seq`, oldest first, at most `limit`: those addressed to them (index

@@ -11,7 +11,7 @@ enum ChatSocketFrame {
         event.renderCache.bytes(for: "\(event.seq) \(variant)") { Self.event(event, renderer: renderer).utf8 }
     }
 
-    static func event(_ event: ChatEvent, renderer: Renderer) -> JSONValue {
+    private static func event(_ event: ChatEvent, renderer: Renderer) -> JSONValue {
         let (kind, resource): (String, JSONValue)
         switch event.resource {
         case .conversation(let conversation): (kind, resource) = ("conversation", renderer.conversation(conversation))
