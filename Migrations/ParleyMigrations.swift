@@ -24,4 +24,5 @@ public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0006_operations", PackageResources._006_operations_sql),
     EmbeddedMigration("0007_media", PackageResources._007_media_sql),
     EmbeddedMigration("0008_conversation_events", PackageResources._008_conversation_events_sql),
+    EmbeddedMigration("0009_sandbox_accounts", PackageResources._009_sandbox_accounts_sql),
 ]

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import ParleyMigrations
 import Testing
 @testable import ParleyCore
@@ -67,13 +68,42 @@ import Testing
             try db.execute(sql: "UPDATE user_events_pruned SET through_seq = 40")
             return serviceSid
         }
-        #expect(try await SchemaMigrator().migrate(store) == ["0008_conversation_events"])
+        #expect(try await SchemaMigrator().migrate(store) == ["0008_conversation_events", "0009_sandbox_accounts"])
         #expect(try await parley.eventLog.latestSeq() == 41)
         guard case .events(let events) = try await parley.eventLog.replay(serviceSid: serviceSid, identity: "alice", after: 40) else {
             Issue.record("expected the event kept by the upgrade"); return
         }
         #expect(events.map(\.seq) == [41])
         #expect(events.first?.resource == .user(user))
+    }
+
+    @Test func upgradingGivesEachSandboxDeliveryTheAccountOfItsReceipt() async throws {
+        let store = try Store.inMemory()
+        try await SchemaMigrator(migrations: embeddedMigrations.filter { $0.name < "0009" }).migrate(store)
+        let account = try await Parley(store: store).accounts.bootstrap().account
+        try await store.writer.writeWithoutTransaction { db in
+            let serviceSid = try String.fetchOne(db, sql: "SELECT sid FROM services LIMIT 1")!
+            // The receipt's message is not needed to show the backfill: foreign keys off for these rows only.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(
+                sql: """
+                    INSERT INTO delivery_receipts (sid, service_sid, conversation_sid, message_sid, participant_sid, date_created, date_updated)
+                    VALUES ('DY' || printf('%032d', 1), ?, 'CH1', 'IM1', 'MB1', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')
+                    """, arguments: [serviceSid])
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            for (sid, receipt) in [("SM1", "DY" + String(repeating: "0", count: 31) + "1"), ("SM2", "DY" + String(repeating: "9", count: 32))] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sandbox_deliveries (sid, receipt_sid, channel, from_address, to_address, date_created)
+                        VALUES (?, ?, 'sms', '+1', '+2', '2026-12-01T00:00:00Z')
+                        """, arguments: [sid, receipt])
+            }
+        }
+        #expect(try await SchemaMigrator().migrate(store) == ["0009_sandbox_accounts"])
+        let accounts = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT sid, account_sid FROM sandbox_deliveries ORDER BY sid").map { row -> String? in row["account_sid"] }
+        }
+        #expect(accounts == [account.sid, nil])  // a row whose receipt is gone is listed to no account
     }
 
     private var brokenMigration: EmbeddedMigration {

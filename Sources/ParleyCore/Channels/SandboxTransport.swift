@@ -15,7 +15,7 @@ public struct SandboxTransport: ChannelTransport {
             sid: ChannelSID.make(ChannelSID.channelMessage, now: now), receiptSid: delivery.receiptSid, channel: delivery.channel.rawValue,
             from: delivery.from, to: delivery.to, body: delivery.body, mediaURLs: delivery.mediaURLs, dateCreated: now)
         do {
-            try await store.write { tx in try tx.insert(entry) }
+            try await store.write { tx in try tx.insert(entry, serviceSid: delivery.serviceSid) }
             return .accepted(channelMessageSid: entry.sid, status: .sent)
         } catch {
             return .retry(reason: "sandbox log: \(error)")

@@ -152,9 +152,9 @@ public struct ChannelService: Sendable {
 
     // MARK: - Sandbox
 
-    /// The sandbox transport's log, oldest first (node-wide: the sandbox is a development aid).
+    /// The sandbox transport's log of the caller's account, oldest first.
     public func sandboxDeliveries(_ principal: Principal, page: PageRequest) async throws -> Page<SandboxDelivery> {
-        try await store.read { tx in try tx.sandboxDeliveries(page: page) }
+        try await store.read { tx in try tx.sandboxDeliveries(accountSid: principal.accountSid, page: page) }
     }
 
     // MARK: - Helpers

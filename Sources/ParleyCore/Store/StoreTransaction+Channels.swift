@@ -119,17 +119,24 @@ extension StoreTransaction {
 
     // MARK: Sandbox transport
 
-    public func insert(_ entry: SandboxDelivery) throws {
+    /// Logs what the sandbox "sent" for a message of `serviceSid`, under that Service's account.
+    public func insert(_ entry: SandboxDelivery, serviceSid: String) throws {
         try execute(
             """
-            INSERT INTO sandbox_deliveries (sid, receipt_sid, channel, from_address, to_address, body, media_urls, date_created)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [entry.sid, entry.receiptSid, entry.channel, entry.from, entry.to, entry.body, Self.jsonArray(entry.mediaURLs), entry.dateCreated])
+            INSERT INTO sandbox_deliveries (sid, receipt_sid, channel, from_address, to_address, body, media_urls, date_created, account_sid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT account_sid FROM services WHERE sid = ?))
+            """,
+            [
+                entry.sid, entry.receiptSid, entry.channel, entry.from, entry.to, entry.body, Self.jsonArray(entry.mediaURLs), entry.dateCreated,
+                serviceSid,
+            ])
     }
 
-    public func sandboxDeliveries(page: PageRequest) throws -> Page<SandboxDelivery> {
+    /// The sandbox log of one account, oldest first.
+    public func sandboxDeliveries(accountSid: String, page: PageRequest) throws -> Page<SandboxDelivery> {
         try self.page(
-            table: "sandbox_deliveries", filter: "1", arguments: [], key: "seq", order: .ascending, request: page, decode: SandboxDelivery.init(row:))
+            table: "sandbox_deliveries", filter: "account_sid = ?", arguments: [accountSid], key: "seq", order: .ascending, request: page,
+            decode: SandboxDelivery.init(row:))
     }
 
 }
