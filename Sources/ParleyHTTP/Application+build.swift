@@ -25,8 +25,13 @@ public struct ServerSettings: Sendable {
     public var limits: HTTPLimits
     /// Where metrics go and `GET /metrics` reads them; nil: no metrics.
     public var metrics: ParleyMetrics?
-    /// Requests per second each account may make (a token bucket); nil: no limit.
+    /// Requests per second each caller may make (a token bucket for the account's admin requests, one for each chat
+    /// identity, one for the account's inbound webhooks); nil: no limit.
     public var rateLimit: Int?
+    /// Failed authentications a minute one client address may make before its requests get 429; nil: no limit.
+    public var authFailuresPerMinute: Int? = 30
+    /// `/readyz` fails below this much free disk space where the database lives; nil: not checked.
+    public var minimumFreeDiskBytes: Int64? = 64 * 1_048_576
     /// Serve HTTPS (and WSS) with this certificate and key; nil: plain HTTP (behind a TLS-terminating proxy).
     public var tls: TLSConfiguration?
 
@@ -51,7 +56,9 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         MetricsController(metrics: metrics).register(on: router)
     }
     router.add(middleware: TwilioErrorMiddleware(publicURL: settings.publicURL))
-    HealthController(store: parley.store).register(on: router)
+    router.add(middleware: NULCharacterMiddleware())
+    if let perMinute = settings.authFailuresPerMinute { router.add(middleware: AuthFailureLimitMiddleware(perMinute: perMinute)) }
+    HealthController(store: parley.store, minimumFreeBytes: settings.minimumFreeDiskBytes).register(on: router)
     let limits = settings.limits
     let idempotency = IdempotencyMiddleware(idempotency: parley.idempotency, maxBodyBytes: limits.body)
     let v1 = router.group("v1").add(middleware: BasicAuthMiddleware(accounts: parley.accounts))
@@ -66,7 +73,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     AddressConfigurationsController(parley: parley, limits: limits).register(on: Routes(group: v1))
     SandboxController(parley: parley, limits: limits).register(on: Routes(group: v1))
     // Inbound channel webhooks: authenticated by X-Twilio-Signature (or Basic), not by the REST middleware.
-    InboundController(parley: parley, limits: limits).register(on: Routes(group: router.group("inbound")))
+    InboundController(parley: parley, limits: limits, rateLimiter: rateLimiter).register(on: Routes(group: router.group("inbound")))
 
     // Paths that exist for the default Service (`/v1/...`) and for an explicit one (`/v1/Services/{IS}/...`).
     for family in [v1, v1.group("Services/:chatServiceSid")] {
@@ -83,6 +90,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     // Media, as Twilio's Media Content Service serves it: admin credentials or a chat user's token.
     let media = router.group("v1/Services/:chatServiceSid")
         .add(middleware: MediaAuthMiddleware(accounts: parley.accounts, accessTokens: parley.accessTokens))
+    if let rateLimiter { media.add(middleware: RateLimitMiddleware(limiter: rateLimiter)) }
     MediaController(parley: parley).register(on: Routes(group: media))
     // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.
     let client = router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens))

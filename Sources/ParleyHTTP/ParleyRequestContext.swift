@@ -9,9 +9,12 @@ struct ParleyRequestContext: RequestContext {
     /// The chat user, on client routes behind `AccessTokenMiddleware`.
     var chatPrincipal: ChatPrincipal?
     var baseURL: String = ""
+    /// The peer's IP address (nil in in-process tests), for limits per client such as failed authentications.
+    let clientAddress: String?
 
     init(source: Source) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller; routes behind `BasicAuthMiddleware` always have one.
@@ -31,10 +34,12 @@ struct ParleyRequestContext: RequestContext {
         parameters.get("chatServiceSid").map { .service($0) } ?? .defaultService
     }
 
-    /// A path parameter, percent-decoded (unique names and identities may hold any character).
+    /// A path parameter, percent-decoded (unique names and identities may hold any character but U+0000).
     func pathParameter(_ name: String) throws -> String {
         let raw = try parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
+        let value = raw.removingPercentEncoding ?? raw
+        if value.utf8.contains(0) { throw ParleyError.containsNUL(name: name) }
+        return value
     }
 
     /// Resource URLs for this request's family of paths: the client API's for a chat user.

@@ -32,7 +32,12 @@ struct Serve: AsyncParsableCommand {
     var mediaTypes = MediaLimits.defaultContentTypes.joined(separator: ",")
     @Option(help: "Seconds a graceful shutdown (SIGTERM/SIGINT) waits for in-flight requests and workers before cancelling them.")
     var shutdownTimeout = 30
-    @Option(help: "Requests per second each account may make before getting 429 (code 20429); off by default.") var rateLimit: Int?
+    @Option(help: "Requests per second each caller may make before getting 429 (code 20429): the account's admin, each chat identity and the account's inbound webhooks have a bucket each; off by default.")
+    var rateLimit: Int?
+    @Option(help: "Failed authentications a minute one client address may make before all its requests get 429 for a while; 0 turns it off.")
+    var authFailuresPerMinute = 30
+    @Option(help: "/readyz reports not ready below this many MiB free where the database lives; 0 turns the check off.")
+    var minFreeDiskMb = 64
     @Option(help: "PEM certificate chain: serve HTTPS/WSS directly (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Do not serve Prometheus metrics at /metrics.") var noMetrics = false

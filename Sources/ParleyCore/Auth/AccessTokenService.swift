@@ -15,6 +15,7 @@ public struct AccessTokenService: Sendable {
     /// default role) if it is not one yet.
     public func verifyAccessToken(_ token: String) async throws -> ChatPrincipal {
         let (header, claims) = try Self.parse(token)
+        try Self.refuseNUL(in: claims)
 
         guard header.alg == AccessToken.algorithm else {
             throw ParleyError.accessTokenInvalidHeader(reason: "alg must be \(AccessToken.algorithm), not \(header.alg ?? "missing")")
@@ -123,6 +124,18 @@ public struct AccessTokenService: Sendable {
             // jwt-kit's reasons quote decoder internals; the caller gets what a JWT must look like instead.
             throw ParleyError.accessTokenMalformed(reason: notAJWT)
         }
+    }
+
+    /// A claim holding U+0000 is refused (400, like any parameter) before anything is looked up: the store would
+    /// read `bob\0mallory` as `bob`.
+    static func refuseNUL(in claims: AccessTokenClaims) throws {
+        let texts: [(String, String?)] = [
+            ("jti", claims.jti), ("iss", claims.iss), ("sub", claims.sub), ("grants.identity", claims.grants?.identity),
+            ("grants.chat.service_sid", claims.grants?.chat?.serviceSid), ("grants.chat.endpoint_id", claims.grants?.chat?.endpointId),
+            ("grants.chat.deployment_role_sid", claims.grants?.chat?.deploymentRoleSid),
+            ("grants.chat.push_credential_sid", claims.grants?.chat?.pushCredentialSid),
+        ]
+        for case (let name, let value?) in texts { try Validate.noNUL(value, name: "token claim \(name)") }
     }
 
     static let notAJWT = "not a JWT (three base64url segments: a JSON header, a JSON payload, a signature)"

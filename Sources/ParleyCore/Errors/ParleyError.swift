@@ -11,6 +11,8 @@ public enum ParleyError: Error, Equatable, Sendable {
     case notFound(resource: String)
     /// A parameter is missing, malformed or out of range.
     case invalidParameter(name: String, reason: String)
+    /// A parameter, path segment or token claim holds U+0000, which no text in Parley may contain.
+    case containsNUL(name: String)
     /// A parameter that must hold JSON does not.
     case invalidJSON(name: String)
     /// The body could not be read as a form.
@@ -97,6 +99,8 @@ public enum ParleyError: Error, Equatable, Sendable {
     case idempotencyKeyReused(key: String, method: String, path: String)
     /// The key's first request is still running, or (`applied`) committed in a process that stopped before answering.
     case idempotencyKeyInProgress(key: String, applied: Bool)
+    /// The database could not take the write (disk full, I/O error, read-only file): nothing was changed.
+    case storageUnavailable(reason: String)
     /// The account sent more requests per second than the node allows.
     case rateLimited(retryAfterSeconds: Int)
 }

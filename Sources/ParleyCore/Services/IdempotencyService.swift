@@ -56,6 +56,7 @@ public struct IdempotencyService: Sendable {
         guard !request.key.isEmpty, request.key.utf8.count <= Self.maximumKeyLength else {
             throw ParleyError.invalidParameter(name: "Idempotency-Key", reason: "must be 1 to \(Self.maximumKeyLength) characters")
         }
+        try Validate.noNUL(request.key, name: "Idempotency-Key")
         let now = self.now()
         let cutoff = now.adding(seconds: -window)
         let bootId = self.bootId

@@ -76,10 +76,21 @@ final class GroupCommit: Sendable {
                 for request in batch { observer.observe(start - request.enqueued) }
             }
             let results: [Result<(any Sendable, [AfterCommit]), any Error>]
+            let ran = Mutex<[Result<(any Sendable, [AfterCommit]), any Error>]>([])
             do {
-                results = try await writer.write { db in batch.map { request in Result { try request.run(db) } } }
+                results = try await writer.write { db in
+                    let results = batch.map { request in Result { try request.run(db) } }
+                    ran.withLock { $0 = results }
+                    return results
+                }
             } catch {
-                for request in batch { request.complete(.failure(error)) }
+                // A statement that fails for want of storage (SQLITE_FULL, an I/O error) makes SQLite roll back the whole
+                // transaction, and the commit then reports only "aborted": every request is answered with the cause.
+                let causes = ran.withLock { $0 }.compactMap { result -> (any Error)? in
+                    if case .failure(let failure) = result, failure is DatabaseError { return failure }
+                    return nil
+                }
+                for request in batch { request.complete(.failure(causes.first ?? error)) }
                 continue
             }
             for case .success(let (_, actions)) in results {

@@ -20,6 +20,8 @@ public struct Store: Sendable {
     public let path: String?
     /// Rung after a commit that wrote channel outbox rows; the channel worker waits on it.
     public let outboxBell = WakeSignal()
+    /// Whether writes reach the storage (readiness).
+    public let writeHealth = WriteHealth()
 
     init(writer: any DatabaseWriter, path: String?) {
         self.writer = writer
@@ -51,13 +53,23 @@ public struct Store: Sendable {
     /// Runs `body` as one atomic unit of writing: its changes all commit when it returns, none when it
     /// throws. Concurrent writes share transactions (group commit, see `GroupCommit`); this returns only
     /// once the transaction holding `body` has committed.
+    /// A write the storage refuses (disk full, I/O error) throws `ParleyError.storageUnavailable` and is remembered
+    /// by `writeHealth` until a write commits again.
     public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
         let mark = IdempotencyMark.current
-        return try await groupCommit.write { db in
-            let tx = StoreTransaction(db: db, outboxBell: outboxBell)
-            let value = try body(tx)
-            if let mark { try tx.markIdempotencyKeyApplied(accountSid: mark.accountSid, key: mark.key) }
-            return (value, tx.afterCommitActions.take())
+        do {
+            let value = try await groupCommit.write { db in
+                let tx = StoreTransaction(db: db, outboxBell: outboxBell)
+                let value = try body(tx)
+                if let mark { try tx.markIdempotencyKeyApplied(accountSid: mark.accountSid, key: mark.key) }
+                return (value, tx.afterCommitActions.take())
+            }
+            writeHealth.succeeded()
+            return value
+        } catch {
+            guard let failure = WriteHealth.storageFailure(error) else { throw error }
+            writeHealth.failed(failure)
+            throw ParleyError.storageUnavailable(reason: failure)
         }
     }
 

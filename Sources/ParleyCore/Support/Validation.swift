@@ -2,11 +2,20 @@ import Foundation
 
 /// Checks shared by the domain services; each throws the `ParleyError` a caller can act on.
 enum Validate {
-    /// `value` must be at most `limit` UTF-8 bytes.
+    /// `value` must be at most `limit` UTF-8 bytes, and free of U+0000 (`noNUL`).
     static func length(_ value: String?, _ limit: Int, name: String) throws {
-        if let value, value.utf8.count > limit {
+        guard let value else { return }
+        if value.utf8.count > limit {
             throw ParleyError.invalidParameter(name: name, reason: "must be at most \(limit) characters")
         }
+        try noNUL(value, name: name)
+    }
+
+    /// `value` must not contain U+0000. SQLite's driver binds Swift strings as C strings, so text would be stored
+    /// cut at its first NUL while the caller validated and was answered the whole value: `bob\0mallory` would act
+    /// as `bob`. Every way in refuses it before the store sees it; this is the domain's own check of the same rule.
+    static func noNUL(_ value: String, name: String) throws {
+        if value.utf8.contains(0) { throw ParleyError.containsNUL(name: name) }
     }
 
     /// `value` must be non-empty when given.

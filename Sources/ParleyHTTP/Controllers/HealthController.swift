@@ -2,10 +2,13 @@ import Hummingbird
 import ParleyCore
 
 /// `GET /healthz` (liveness: the process answers) and `GET /readyz` (readiness: the database takes a write
-/// transaction and its migrations are exactly this binary's), for load balancers and orchestrators. No
+/// transaction, the last write did not fail for want of storage, there is free disk space, and its migrations are
+/// exactly this binary's), for load balancers and orchestrators. No
 /// authentication; the answers say nothing about the data.
 struct HealthController: Sendable {
     let store: Store
+    /// Below this many free bytes where the database lives, the node is not ready; nil: not checked.
+    var minimumFreeBytes: Int64? = nil
 
     func register(on router: Router<ParleyRequestContext>) {
         router.get("healthz") { _, _ in JSONResponse.make(status: .ok, .object([("status", .string("ok"))])) }
@@ -15,6 +18,10 @@ struct HealthController: Sendable {
     func readiness() async -> Response {
         var problems: [String] = []
         do { try await store.checkWritable() } catch { problems.append("database not writable: \(error)") }
+        if let failure = store.writeHealth.failure { problems.append("the last write failed: \(failure)") }
+        if let minimum = minimumFreeBytes, let path = store.path, let free = WriteHealth.freeBytes(near: path), free < minimum {
+            problems.append("free disk space \(free / 1_048_576) MiB is below \(minimum / 1_048_576) MiB")
+        }
         do {
             let pending = try await SchemaMigrator().pending(in: store)
             if !pending.isEmpty { problems.append("pending migrations: \(pending.map(\.name).joined(separator: ", "))") }

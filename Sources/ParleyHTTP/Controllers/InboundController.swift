@@ -10,6 +10,8 @@ import ParleyCore
 struct InboundController: Sendable {
     let parley: Parley
     let limits: HTTPLimits
+    /// Inbound webhooks draw on a bucket per account of their own (`--rate-limit`), apart from the REST API's.
+    var rateLimiter: RateLimiter? = nil
 
     /// Twilio's answer to an incoming message that needs no reply: empty TwiML.
     static let emptyTwiML = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"
@@ -22,6 +24,7 @@ struct InboundController: Sendable {
     @Sendable func messaging(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
         let form = try await FormParameters.read(request, limit: limits.body)
         let accountSid = try await authenticate(request, context, form)
+        try rateLimiter?.require("inbound \(accountSid)")
         let count = try form.int("NumMedia") ?? 0
         guard (0...10).contains(count) else { throw ParleyError.invalidParameter(name: "NumMedia", reason: "must be between 0 and 10") }
         var media: [(url: String, contentType: String)] = []
@@ -43,6 +46,7 @@ struct InboundController: Sendable {
     @Sendable func status(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
         let form = try await FormParameters.read(request, limit: limits.body)
         let accountSid = try await authenticate(request, context, form)
+        try rateLimiter?.require("inbound \(accountSid)")
         let status = form.string("MessageStatus") ?? form.string("SmsStatus") ?? ""
         guard !status.isEmpty else { throw ParleyError.invalidParameter(name: "MessageStatus", reason: "is required") }
         _ = try await parley.channels.statusCallback(

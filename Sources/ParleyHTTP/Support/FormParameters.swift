@@ -20,6 +20,8 @@ struct FormParameters: Sendable {
             guard let name = Self.decode(parts[0]), let value = Self.decode(parts.count > 1 ? parts[1] : "") else {
                 throw ParleyError.malformedBody(reason: "invalid percent-encoding in '\(field.prefix(64))'")
             }
+            // Refused here, for every parameter at once: the store would keep the text only up to the NUL.
+            if name.utf8.contains(0) || value.utf8.contains(0) { throw ParleyError.containsNUL(name: name.utf8.contains(0) ? "name" : name) }
             pairs.append((name, value))
         }
         self.pairs = pairs

@@ -9,6 +9,8 @@ struct TwilioError: HTTPResponseError, Equatable {
     var status: HTTPResponse.Status
     var code: Int
     var message: String
+    /// Headers the answer carries besides the body's (`Retry-After` of a 429).
+    var headers: HTTPFields = [:]
 
     init(status: HTTPResponse.Status, code: Int, message: String) {
         self.status = status
@@ -26,7 +28,9 @@ struct TwilioError: HTTPResponseError, Equatable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONResponse.make(status: status, body)
+        var response = JSONResponse.make(status: status, body)
+        for field in headers { response.headers.append(field) }
+        return response
     }
 
     static func unknownPath(_ path: String) -> TwilioError {
@@ -52,6 +56,8 @@ extension TwilioError {
             self.init(status: .notFound, code: 20404, message: "The requested resource \(resource) was not found")
         case .invalidParameter(let name, let reason):
             self.init(status: .badRequest, code: 20001, message: "Invalid parameter \(name): \(reason)")
+        case .containsNUL(let name):
+            self.init(status: .badRequest, code: 20001, message: "Invalid parameter \(name): must not contain the NUL character (U+0000)")
         case .invalidJSON(let name):
             self.init(status: .badRequest, code: 50304, message: "Invalid \(name): the value must be valid JSON")
         case .malformedBody(let reason):
@@ -140,8 +146,11 @@ extension TwilioError {
                 message: applied
                     ? "The request with Idempotency-Key \(key) was applied but its response was lost in a restart; fetch the resource"
                     : "A request with Idempotency-Key \(key) is still being processed; retry later")
+        case .storageUnavailable(let reason):
+            self.init(status: .serviceUnavailable, code: 20503, message: "Service unavailable: the database cannot take writes (\(reason)); nothing was changed")
         case .rateLimited(let seconds):
             self.init(status: .tooManyRequests, code: 20429, message: "Too many requests: retry after \(seconds) second\(seconds == 1 ? "" : "s")")
+            headers[.retryAfter] = String(seconds)
         }
     }
 }

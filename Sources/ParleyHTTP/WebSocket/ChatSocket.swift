@@ -17,6 +17,9 @@ struct ChatSocket: Sendable {
     static let maxFrameSize = 16 * 1024
     /// How long before expiry `tokenAboutToExpire` is sent.
     static let expiryWarning: Int64 = 60
+    /// Frames a client may send: bursts of `burst`, `perSecond` on average (typing repeats every few seconds). A frame
+    /// past that is answered with a 20429 error frame and ignored; after `ignoredBeforeClose` of them the socket closes.
+    static let frameLimit = (burst: 20.0, perSecond: 10.0, ignoredBeforeClose: 100)
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
         let writer = FrameWriter(outbound: outbound)
@@ -58,7 +61,6 @@ struct ChatSocket: Sendable {
             }
             group.addTask {
                 try await receive(inbound: inbound, session: session, writer: writer)
-                return nil
             }
             group.addTask {
                 try await watchExpiry(session: session, writer: writer)
@@ -68,7 +70,9 @@ struct ChatSocket: Sendable {
             return first
         }
         if let reason {
-            let code: WebSocketErrorCode = reason.hasPrefix("token") ? .policyViolation : reason == "server shutting down" ? .goingAway : .unexpectedServerError
+            let code: WebSocketErrorCode =
+                reason.hasPrefix("token") || reason == Self.tooManyFrames ? .policyViolation
+                : reason == "server shutting down" ? .goingAway : .unexpectedServerError
             try? await outbound.close(code, reason: reason)
         }
     }
@@ -101,10 +105,20 @@ struct ChatSocket: Sendable {
         return cursor
     }
 
-    /// Handles the client's frames until it closes the socket; a bad frame gets an error frame and changes nothing.
-    private func receive(inbound: WebSocketInboundStream, session: Session, writer: FrameWriter) async throws {
+    static let tooManyFrames = "too many frames"
+
+    /// Handles the client's frames until it closes the socket (nil) or sends far too many (the reason to close); a bad
+    /// frame gets an error frame and changes nothing.
+    private func receive(inbound: WebSocketInboundStream, session: Session, writer: FrameWriter) async throws -> String? {
+        let budget = RateLimiter(capacity: Self.frameLimit.burst, refillPerSecond: Self.frameLimit.perSecond)
+        var ignored = 0
         for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
             do {
+                if budget.take("frames") != nil {
+                    ignored += 1
+                    if ignored > Self.frameLimit.ignoredBeforeClose { return Self.tooManyFrames }
+                    throw ParleyError.rateLimited(retryAfterSeconds: 1)
+                }
                 guard case .text(let text) = message else {
                     throw ParleyError.invalidParameter(name: "frame", reason: "binary frames are not understood; send JSON text")
                 }
@@ -123,6 +137,7 @@ struct ChatSocket: Sendable {
                 try await writer.send(ChatSocketFrame.error(TwilioError(error)))
             }
         }
+        return nil
     }
 
     /// Warns shortly before the token expires, and ends the connection when it has (unless it was renewed).

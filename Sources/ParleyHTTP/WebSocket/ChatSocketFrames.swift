@@ -73,6 +73,7 @@ enum ChatClientFrame: Equatable {
             guard let conversation = object["conversation_sid"] as? String, !conversation.isEmpty else {
                 throw ParleyError.invalidParameter(name: "conversation_sid", reason: "is required with typing")
             }
+            if conversation.utf8.contains(0) { throw ParleyError.containsNUL(name: "conversation_sid") }
             self = .typing(conversation: conversation)
         case "updateToken":
             guard let token = object["token"] as? String, !token.isEmpty else {

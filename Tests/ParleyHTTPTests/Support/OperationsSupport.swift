@@ -37,9 +37,10 @@ struct CapturingHandler: LogHandler {
     }
 }
 
-/// Like `withParley`, with a logger of the test's choosing and access to the database file before the server starts.
+/// Like `withParley`, with a logger of the test's choosing and access to the database file before the server starts;
+/// `live`: on a real socket (client addresses, WebSockets) instead of in process.
 func withOpsParley(
-    logger: Logger? = nil, settings: ServerSettings = ServerSettings(publicURL: TestCredentials.publicURL),
+    logger: Logger? = nil, settings: ServerSettings = ServerSettings(publicURL: TestCredentials.publicURL), live: Bool = false,
     beforeStart: @Sendable (String) throws -> Void = { _ in }, _ body: @Sendable (TestAPI) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-ops-\(UUID().uuidString)")
@@ -54,7 +55,7 @@ func withOpsParley(
     var quiet = Logger(label: "parley-test")
     quiet.logLevel = .warning
     let app = buildApplication(parley: parley, settings: settings, logger: logger ?? quiet)
-    try await app.test(.router) { client in
+    try await app.test(live ? .live : .router) { client in
         try await body(TestAPI(client: client, parley: parley))
     }
 }
