@@ -34,6 +34,8 @@ public struct ServerSettings: Sendable {
     public var minimumFreeDiskBytes: Int64? = 64 * 1_048_576
     /// Serve HTTPS (and WSS) with this certificate and key; nil: plain HTTP (behind a TLS-terminating proxy).
     public var tls: TLSConfiguration?
+    /// Header, body and idle timeouts, and the cap on connections served at once.
+    public var connections = ConnectionLimits()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, limits: HTTPLimits = HTTPLimits(), metrics: ParleyMetrics? = nil
@@ -92,6 +94,8 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         .add(middleware: MediaAuthMiddleware(accounts: parley.accounts, accessTokens: parley.accessTokens))
     if let rateLimiter { media.add(middleware: RateLimitMiddleware(limiter: rateLimiter)) }
     MediaController(parley: parley).register(on: Routes(group: media))
+    // Temporary content URLs: their signature is the credential, so no authentication middleware.
+    MediaController(parley: parley).registerTemporaryContent(on: Routes(group: router.group("v1/Services/:chatServiceSid")))
     // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.
     let client = router.group("client/v1").add(middleware: AccessTokenMiddleware(accessTokens: parley.accessTokens))
     if let rateLimiter { client.add(middleware: RateLimitMiddleware(limiter: rateLimiter)) }
@@ -108,15 +112,22 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     return router
 }
 
-/// The WebSocket upgrade router: `/client/v1/socket` upgrades when the access token verifies; otherwise
-/// the request falls through to the HTTP router, which answers with the token's 401.
-func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<BasicWebSocketRequestContext> {
-    let router = Router(context: BasicWebSocketRequestContext.self)
+/// The WebSocket upgrade router: `/client/v1/socket` upgrades when the access token verifies; otherwise the
+/// upgrade is refused with the token's 401 and Twilio's error body (20101-20107), as the HTTP router answers it.
+func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyWebSocketRequestContext> {
+    let router = Router(context: ParleyWebSocketRequestContext.self)
     let socket = ChatSocket(parley: parley, settings: settings)
-    router.ws("client/v1/socket") { request, _ in
-        guard let token = AccessTokenMiddleware.token(request) else { return .dontUpgrade }
-        _ = try await parley.accessTokens.verifyAccessToken(token)
-        return .upgrade([:])
+    router.ws("client/v1/socket") { request, context in
+        do {
+            guard let token = AccessTokenMiddleware.token(request) else {
+                throw ParleyError.accessTokenMalformed(reason: "send the token as Authorization: Bearer <token> or a token query parameter")
+            }
+            _ = try await parley.accessTokens.verifyAccessToken(token)
+            return .upgrade([:])
+        } catch let error as ParleyError {
+            await ConnectionGuard.refuseUpgrade(on: context.channel, with: TwilioError(error))
+            return .dontUpgrade
+        }
     } onUpgrade: { inbound, outbound, context in
         try await socket.run(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
     }
@@ -125,15 +136,30 @@ func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<Ba
 
 /// The server: the REST router and the chat WebSocket on `settings.host:settings.port`.
 /// `services` run alongside the server and stop with it (background jobs such as event pruning).
+///
+/// Connections are guarded (`ConnectionGuard`: malformed requests answered, header/body/idle timeouts) and at most
+/// `settings.connections.maxConnections` are served at once; further ones wait in the listen backlog.
 public func buildApplication(parley: Parley, settings: ServerSettings, services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
-    let http: HTTPServerBuilder = .http1WebSocketUpgrade(
-        webSocketRouter: buildWebSocketRouter(parley: parley, settings: settings),
-        configuration: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30))))
+    let limits = settings.connections
+    let webSocketResponder = buildWebSocketRouter(parley: parley, settings: settings).buildResponder()
+    let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: ConnectionLimits.maxHeaderBytes, maxHeaderListSize: ConnectionLimits.maxHeaderBytes,
+        maxHeaderFieldCount: ConnectionLimits.maxHeaderLines)
+    let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: .init(httpDecoderConfiguration: headerLimits),
+        ws: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30))))
+    let http = HTTPServerBuilder { responder in
+        GuardedChildChannel(
+            base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+            limits: limits)
+    }
     // `.tls` is declared throwing but only wraps the builder; TLS errors surface when connections are set up.
     return Application(
         router: buildRouter(parley: parley, settings: settings),
         server: settings.tls.map { try! .tls(http, tlsConfiguration: $0) } ?? http,
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Parley"),
+        configuration: .init(
+            address: .hostname(settings.host, port: settings.port), serverName: "Parley",
+            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
         services: services,
         logger: logger)
 }

@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
     var dataDir: String?
     @Option(help: "The largest media item accepted, in bytes.") var mediaMaxBytes: Int64 = MediaLimits().maxItemBytes
     @Option(help: "The most media bytes one message may carry.") var mediaMaxMessageBytes: Int64 = MediaLimits().maxMessageBytes
-    @Option(help: "Comma-separated content types accepted for media; 'image/*' names a family.")
+    @Option(help: "Comma-separated content types accepted for media; 'image/*' names a family, which never admits a scriptable type (SVG, HTML, XML, JavaScript): list one exactly to accept it.")
     var mediaTypes = MediaLimits.defaultContentTypes.joined(separator: ",")
     @Option(help: "Seconds a graceful shutdown (SIGTERM/SIGINT) waits for in-flight requests and workers before cancelling them.")
     var shutdownTimeout = 30
@@ -42,6 +42,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Do not serve Prometheus metrics at /metrics.") var noMetrics = false
     @OptionGroup(title: "External channels") var channels: ChannelOptions
+    @OptionGroup(title: "Connections") var connections: ConnectionOptions
+    @OptionGroup(title: "Outbound requests (inbound media, webhooks)") var outbound: OutboundOptions
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -58,7 +60,8 @@ struct Serve: AsyncParsableCommand {
         let mediaLimits = MediaLimits(
             maxItemBytes: mediaMaxBytes, maxMessageBytes: mediaMaxMessageBytes,
             allowedContentTypes: mediaTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        let parley = Parley(store: store, mediaDirectory: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("media") }, mediaLimits: mediaLimits)
+        let parley = Parley(store: store, mediaDirectory: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("media") }, mediaLimits: mediaLimits,
+            outbound: try outbound.outbound(logger: logger))
         let environment = ProcessInfo.processInfo.environment
         let bootstrap = try await parley.accounts.bootstrap(sid: environment["PARLEY_ACCOUNT_SID"], authToken: environment["PARLEY_AUTH_TOKEN"])
         if bootstrap.created {
@@ -67,11 +70,13 @@ struct Serve: AsyncParsableCommand {
                 print("Auth token: \(bootstrap.account.authToken)   (shown once; keep it secret)")
             }
             print("Default Conversation Service: \(bootstrap.account.configuration.defaultChatServiceSid ?? "-")")
+            fflush(nil)  // stdout to a pipe or file (systemd, containers) is block-buffered: show the credentials now, not at exit
         } else if let sid = environment["PARLEY_ACCOUNT_SID"], sid != bootstrap.account.sid {
             logger.warning("PARLEY_ACCOUNT_SID is ignored: the database already has account \(bootstrap.account.sid)")
         }
         var settings = ServerSettings(host: host, port: port, publicURL: publicURL)
         try configureOperations(&settings)
+        settings.connections = try connections.limits(logger: logger)
         guard eventRetentionHours >= 1 else { throw ValidationError("--event-retention-hours must be at least 1") }
         let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
         let janitor = MediaJanitor(media: parley.media, logger: logger)

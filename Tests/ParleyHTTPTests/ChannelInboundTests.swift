@@ -130,6 +130,39 @@ import Testing
         }
     }
 
+    /// Without `AutoCreation.ConversationServiceSid` a configuration autocreates in the account's default Service: it says
+    /// which, as of the moment it is read, and follows a later change of the default (it stores none of its own).
+    @Test func addressConfigurationsWithoutAServiceReportTheDefaultServiceTheyUse() async throws {
+        try await withChannelParley { api in
+            func serviceSid(_ response: TestResponse) -> String? {
+                (response.json["auto_creation"] as? [String: Any])?["conversation_service_sid"] as? String
+            }
+            let defaultService = try #require(try await api.get("/v1/Configuration")["default_chat_service_sid"])
+            let created = try await api.post(
+                "/v1/Configuration/Addresses", [("Type", "sms"), ("Address", "+15552220400"), ("AutoCreation.Enabled", "true")])
+            #expect(created.status == .created, "\(created.text)")
+            let sid = try #require(created["sid"])
+            #expect(serviceSid(created) == defaultService)
+            #expect(serviceSid(try await api.get("/v1/Configuration/Addresses/\(sid)")) == defaultService)
+            #expect(try await api.get("/v1/Configuration/Addresses").records.compactMap {
+                ($0["auto_creation"] as? [String: Any])?["conversation_service_sid"] as? String } == [defaultService])
+            #expect(serviceSid(try await api.post("/v1/Configuration/Addresses/\(sid)", [("FriendlyName", "front desk")])) == defaultService)
+
+            // The default changes: the configuration now reports, and autocreates in, the new default.
+            let newDefault = try await api.makeService("New default")
+            #expect(try await api.post("/v1/Configuration", [("DefaultChatServiceSid", newDefault)]).status == .ok)
+            #expect(serviceSid(try await api.get("/v1/Configuration/Addresses/\(sid)")) == newDefault)
+            #expect(try await api.inbound(TestAPI.incoming(from: "+15551110400", to: "+15552220400", body: "hello")).status == .ok)
+            #expect(try await api.get("/v1/Services/\(newDefault)/Conversations").records.count == 1)
+
+            // A Service named explicitly stays what it is.
+            let pinned = try await api.post("/v1/Configuration/Addresses/\(sid)", [("AutoCreation.ConversationServiceSid", defaultService)])
+            #expect(serviceSid(pinned) == defaultService)
+            #expect(try await api.post("/v1/Configuration", [("DefaultChatServiceSid", newDefault)]).status == .ok)
+            #expect(serviceSid(try await api.get("/v1/Configuration/Addresses/\(sid)")) == defaultService)
+        }
+    }
+
     @Test func unroutedInboundIsKeptAndAnsweredAsTwilioExpects() async throws {
         try await withChannelParley { api in
             let answer = try await api.inbound(TestAPI.incoming(from: "+15551110300", to: "+15552220300", body: "anyone?"))

@@ -84,6 +84,35 @@ import Testing
         }
     }
 
+    /// The helper libraries pass `StartDate`/`EndDate` through as given, often as a bare date: it means that whole day (UTC).
+    @Test func listFiltersByCreationDateGivenAsADateOrADateTime() async throws {
+        try await withParley { api in
+            let created = ["2021-04-30T23:59:59Z", "2021-05-01T00:00:00Z", "2021-05-01T23:59:59Z", "2021-05-02T00:00:00Z"]
+            for date in created {
+                _ = try await api.makeConversation("/v1", [("FriendlyName", date), ("DateCreated", date)])
+            }
+            func names(_ query: [(String, String)]) async throws -> [String] {
+                let page = try await api.get("/v1/Conversations", query)
+                #expect(page.status == .ok, "\(query): \(page.text)")
+                return page.records.compactMap { $0["friendly_name"] as? String }
+            }
+            #expect(try await names([("StartDate", "2021-05-01"), ("EndDate", "2021-05-01")]) == Array(created[1...2]))
+            #expect(try await names([("StartDate", "2021-05-01")]) == Array(created[1...]))
+            #expect(try await names([("EndDate", "2021-05-01")]) == Array(created[...2]))
+            #expect(try await names([("StartDate", "2021-05-01T12:00:00Z"), ("EndDate", "2021-05-02T00:00:00Z")]) == Array(created[2...]))
+            let paged = try await api.get("/v1/Conversations", [("StartDate", "2021-05-01"), ("PageSize", "1")])
+            #expect(paged.records.map { $0["friendly_name"] as? String } == [created[1]])
+            let next = try #require(paged.meta["next_page_url"] as? String)
+            #expect(next.contains("StartDate=2021-05-01&"), "the filter is echoed as given")
+            #expect(try await api.follow(next).records.map { $0["friendly_name"] as? String } == [created[2]])
+            for bad in ["2021-13-01", "2021-05-32", "2021-5-1", "20210501", "2021-05-01T"] {
+                let refused = try await api.get("/v1/Conversations", [("StartDate", bad)])
+                #expect(refused.status == .badRequest, "\(bad)")
+                #expect(refused.code == 20001, "\(bad)")
+            }
+        }
+    }
+
     @Test func closedConversationsCannotBeChanged() async throws {
         try await withParley { api in
             let sid = try await api.makeConversation()

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import ParleyCore
 import Testing
@@ -16,17 +15,16 @@ struct RemoteMediaTests {
         ]
         try await withParley(mediaLimits: MediaLimits(maxItemBytes: 4000)) { api in
             let service = try await api.defaultServiceSid()
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
             try await RemoteFileServer.serving(files) { base in
                 let media = api.parley.media
                 let cat = try await media.importRemote(
-                    .init(url: "\(base)/media/cat.png", contentType: "image/jpeg"), serviceSid: service, author: "+15551230000", http: http)
+                    .init(url: "\(base)/media/cat.png", contentType: "image/jpeg"), serviceSid: service, author: "+15551230000", outbound: loopbackAllowed)
                 #expect(cat.sha256 != nil && cat.externalURL == nil)
                 #expect(cat.size == Int64(png.count) && cat.contentType == "image/png" && cat.filename == "cat.png")
                 #expect(try await api.download("/v1/Services/\(service)/Media/\(cat.sid)/Content").bytes == png)
 
                 for (path, declared) in [("/media/gone", "image/png"), ("/media/tool.exe", nil), ("/media/huge.png", "image/png")] {
-                    let kept = try await media.importRemote(.init(url: base + path, contentType: declared), serviceSid: service, author: "x", http: http)
+                    let kept = try await media.importRemote(.init(url: base + path, contentType: declared), serviceSid: service, author: "x", outbound: loopbackAllowed)
                     #expect(kept.sha256 == nil && kept.externalURL == base + path && kept.size == 0, "\(path)")
                     let content = try await api.download("/v1/Services/\(service)/Media/\(kept.sid)/Content")
                     #expect(content.status == .found && content.headers[.location] == base + path)
@@ -34,7 +32,6 @@ struct RemoteMediaTests {
                 // Only the fetched file is on disk: the refused ones left no partial upload behind.
                 #expect(try api.storedFiles().count == 1)
             }
-            try await http.shutdown()
         }
     }
 }

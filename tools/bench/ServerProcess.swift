@@ -12,7 +12,10 @@ final class ServerProcess: @unchecked Sendable {
     {
         let server = ServerProcess(port: port, databasePath: databasePath)
         server.process.executableURL = URL(fileURLWithPath: binary)
-        server.process.arguments = ["serve", "--db", databasePath, "--port", String(port), "--durability", durability]
+        // The webhook scenario's receiver listens on 127.0.0.1, which the outbound policy refuses unless allowed.
+        server.process.arguments = [
+            "serve", "--db", databasePath, "--port", String(port), "--durability", durability, "--allow-private-targets", "127.0.0.1",
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["PARLEY_ACCOUNT_SID"] = credentials.0
         environment["PARLEY_AUTH_TOKEN"] = credentials.1

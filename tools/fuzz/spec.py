@@ -1,41 +1,55 @@
 #!/usr/bin/env python3
-"""Cut Twilio's Conversations v1 OpenAPI description down to the operations Parley implements.
+"""Cut Twilio's Conversations v1 OpenAPI description down to the operations Parley's router serves.
 
-Usage: tools/fuzz/spec.py [SOURCE] [OUTPUT]
-  SOURCE  twilio_conversations_v1.json (default ../shared/reference/twilio_conversations_v1.json)
-  OUTPUT  default tools/fuzz/parley-openapi.json (committed, so CI needs no copy of the reference)
+Usage: tools/fuzz/spec.py [--routes FILE] [SOURCE] [OUTPUT]
+  --routes FILE  the served routes, one "METHOD /path" a line as `parley routes` prints them ("-": stdin);
+                 default: the output of `$PARLEY_BINARY routes` (PARLEY_BINARY defaults to .build/debug/parley)
+  SOURCE         twilio_conversations_v1.json (default ../shared/reference/twilio_conversations_v1.json)
+  OUTPUT         default tools/fuzz/parley-openapi.json (committed, so CI needs no copy of the reference)
+
+The list of operations is the router's own (Hummingbird's route table), never a hand-written one, so a new route is
+fuzzed once the cut is regenerated; FuzzCutTests fails until it is. Served routes the description does not have
+(health, inbound webhooks, media, the client API) are listed under `x-parley-not-in-spec`, so that test can tell a
+route that is not Twilio's from one the cut forgot.
 """
+import argparse
 import json
 import os
+import re
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared", "reference", "twilio_conversations_v1.json")
-OUTPUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "parley-openapi.json")
+ROOT = os.path.join(HERE, "..", "..")
+METHODS = ("get", "post", "delete", "put", "patch")
 
-# Paths (under /v1 and /v1/Services/{ChatServiceSid}) and the methods Parley serves.
-IMPLEMENTED = {
-    "/Conversations": {"get", "post"},
-    "/Conversations/{Sid}": {"get", "post", "delete"},
-    "/Conversations/{ConversationSid}/Messages": {"get", "post"},
-    "/Conversations/{ConversationSid}/Messages/{Sid}": {"get", "post", "delete"},
-    "/Conversations/{ConversationSid}/Participants": {"get", "post"},
-    "/Conversations/{ConversationSid}/Participants/{Sid}": {"get", "post", "delete"},
-    "/ConversationWithParticipants": {"post"},
-    "/ParticipantConversations": {"get"},
-    "/Roles": {"get", "post"},
-    "/Roles/{Sid}": {"get", "post", "delete"},
-    "/Users": {"get", "post"},
-    "/Users/{Sid}": {"get", "post", "delete"},
-    "/Users/{UserSid}/Conversations": {"get"},
-    "/Users/{UserSid}/Conversations/{ConversationSid}": {"get", "post", "delete"},
-}
-ACCOUNT_LEVEL = {
-    "/v1/Configuration": {"get", "post"},
-    "/v1/Services": {"get", "post"},
-    "/v1/Services/{Sid}": {"get", "delete"},
-    "/v1/Services/{ChatServiceSid}/Configuration": {"get", "post"},
-}
+
+def shape(method, path):
+    """`GET /v1/Conversations/:conversationSid` and `GET /v1/Conversations/{Sid}` alike: `GET /v1/Conversations/{}`.
+
+    Hummingbird names a parameter `:name` (or `{name}`), the description `{Name}`, and the names differ
+    (`:conversationSid` vs `{Sid}`), so paths are matched by their literal segments and where the parameters are.
+    """
+    segments = ["{}" if re.fullmatch(r":.+|\{.+\}", s) else s for s in path.strip("/").split("/")]
+    return f"{method.upper()} /{'/'.join(segments)}"
+
+
+def served_routes(source):
+    if source == "-":
+        text = sys.stdin.read()
+    elif source:
+        text = open(source).read()
+    else:
+        binary = os.environ.get("PARLEY_BINARY", os.path.join(ROOT, ".build", "debug", "parley"))
+        text = subprocess.run([binary, "routes"], check=True, capture_output=True, text=True).stdout
+    routes = []
+    for line in text.splitlines():
+        if line.strip():
+            method, path = line.split(None, 1)
+            routes.append((method.upper(), path.strip()))
+    if not routes:
+        sys.exit("spec.py: no served routes read")
+    return routes
 
 
 def strip_descriptions(node):
@@ -51,19 +65,38 @@ def strip_descriptions(node):
 
 
 def main():
-    spec = json.load(open(SOURCE))
-    wanted = dict(ACCOUNT_LEVEL)
-    for path, methods in IMPLEMENTED.items():
-        wanted["/v1" + path] = methods
-        wanted["/v1/Services/{ChatServiceSid}" + path] = methods
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--routes")
+    parser.add_argument("source", nargs="?", default=os.path.join(ROOT, "..", "shared", "reference", "twilio_conversations_v1.json"))
+    parser.add_argument("output", nargs="?", default=os.path.join(HERE, "parley-openapi.json"))
+    args = parser.parse_args()
+
+    spec = json.load(open(args.source))
+    operations = {}  # shape -> (path, method) in the description
+    for path, item in spec["paths"].items():
+        for method in item:
+            if method in METHODS:
+                key = shape(method, path)
+                if key in operations:
+                    sys.exit(f"spec.py: {path} and {operations[key][0]} have the same shape; match them by name")
+                operations[key] = (path, method)
+
+    served = served_routes(args.routes)
+    wanted, not_in_spec = {}, []
+    for method, path in served:
+        found = operations.get(shape(method, path))
+        if found:
+            wanted.setdefault(found[0], set()).add(found[1])
+        else:
+            not_in_spec.append(f"{method} {path}")
+
     paths = {}
     for path, item in spec["paths"].items():
-        if path not in wanted:
-            continue
-        kept = {k: v for k, v in item.items() if k not in ("get", "post", "delete", "put", "patch") or k in wanted[path]}
-        paths[path] = kept
+        if path in wanted:
+            paths[path] = {k: v for k, v in item.items() if k not in METHODS or k in wanted[path]}
     spec["paths"] = paths
     spec["servers"] = [{"url": "http://127.0.0.1:8080"}]
+    spec["x-parley-not-in-spec"] = sorted(not_in_spec, key=lambda line: (line.split(" ", 1)[1], line))
     # Keep only the schemas the kept operations reach.
     schemas = spec.get("components", {}).get("schemas", {})
     reached, todo = set(), [paths]
@@ -81,11 +114,15 @@ def main():
             todo.extend(node)
     spec["components"]["schemas"] = {k: v for k, v in schemas.items() if k in reached}
     strip_descriptions(spec)
-    with open(OUTPUT, "w") as f:
+    with open(args.output, "w") as f:
         json.dump(spec, f, separators=(",", ":"), sort_keys=True)
         f.write("\n")
-    operations = sum(1 for item in paths.values() for k in item if k in ("get", "post", "delete"))
-    print(f"{OUTPUT}: {len(paths)} paths, {operations} operations")
+    kept = sum(len(methods) for methods in wanted.values())
+    missing = sorted(f"{m.upper()} {p}" for key, (p, m) in operations.items() if p not in wanted or m not in wanted[p])
+    print(f"{args.output}: {len(paths)} paths, {kept} of the description's {len(operations)} operations "
+          f"({len(not_in_spec)} served routes are not in it)")
+    for line in missing:
+        print(f"  not served: {line}")
 
 
 if __name__ == "__main__":

@@ -112,6 +112,7 @@ public struct AddressConfiguration: Sendable, Equatable {
         public var enabled: Bool = false
         /// `default`, `webhook` or `studio`.
         public var type: String?
+        /// nil: the account's default Service, whichever it is when a message autocreates (and when read).
         public var conversationServiceSid: String?
         public var webhookURL: String?
         public var webhookMethod: String?

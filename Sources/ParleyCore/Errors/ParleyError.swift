@@ -65,6 +65,12 @@ public enum ParleyError: Error, Equatable, Sendable {
     case mediaTooLarge(limit: Int64)
     /// More media on one message than `limit`.
     case tooManyMedia(limit: Int)
+    /// A chat user may delete only unattached media: this one belongs to `messageSid` (delete the message instead).
+    case mediaAttached(sid: String, messageSid: String)
+    /// A temporary content URL whose signature is missing or does not match its Service, media and expiry.
+    case mediaLinkInvalid
+    /// A temporary content URL past its expiry.
+    case mediaLinkExpired(at: Timestamp)
 
     // Access tokens (chat clients). Each is a 401 with the Twilio code of that case.
     /// The token is not a JWT: not three segments, a segment that is not base64url, JSON that does not parse, no `exp`.
@@ -91,8 +97,6 @@ public enum ParleyError: Error, Equatable, Sendable {
     case invalidWebhookFilter(String)
     /// An empty or too long `Configuration.Triggers` keyword (50366).
     case invalidWebhookTrigger(String)
-    /// No conversation webhook with this SID in the conversation (50360).
-    case webhookNotFound(sid: String)
     /// The conversation already has the most webhooks allowed.
     case conversationWebhookLimitReached(limit: Int)
     /// An idempotency key was sent again with a different request (`method path` is its first request's).

@@ -7,7 +7,9 @@ public struct MediaLimits: Sendable, Equatable {
     public var maxMessageBytes: Int64
     /// The most media items on one message.
     public var maxItemsPerMessage: Int
-    /// Content types accepted on upload: exact (`application/pdf`) or a family (`image/*`).
+    /// Content types accepted on upload: exact (`application/pdf`) or a family (`image/*`, `application/vnd.ms-*`). A
+    /// family never admits a scriptable type (`MediaContentType.isScriptable`: SVG, HTML, XML, JavaScript); only an
+    /// exact entry does.
     public var allowedContentTypes: [String]
 
     public init(
@@ -27,18 +29,26 @@ public struct MediaLimits: Sendable, Equatable {
         "application/vnd.ms-powerpoint", "application/zip",
     ]
 
-    /// Whether `contentType` (parameters such as `; charset=` ignored) is on the allow-list.
-    public func allows(contentType: String) -> Bool {
-        let type = Self.bareType(contentType)
-        return allowedContentTypes.contains { pattern in
-            let pattern = pattern.lowercased()
-            if pattern.hasSuffix("*") { return type.hasPrefix(pattern.dropLast()) }
-            return type == pattern
+    /// The type to store for `contentType` when it is one well-formed `type/subtype` (see `MediaContentType`) on the
+    /// allow-list; nil otherwise.
+    public func acceptedContentType(_ contentType: String) -> MediaContentType? {
+        guard let type = MediaContentType(parsing: contentType) else { return nil }
+        let essence = type.essence
+        let allowed = allowedContentTypes.contains { entry in
+            let pattern = entry.trimmingCharacters(in: .whitespaces).lowercased()
+            if pattern == essence { return true }
+            return pattern.hasSuffix("*") && essence.hasPrefix(pattern.dropLast()) && !type.isScriptable
         }
+        return allowed ? type : nil
+    }
+
+    /// Whether `contentType` is accepted (`acceptedContentType` gives the form to store).
+    public func allows(contentType: String) -> Bool {
+        acceptedContentType(contentType) != nil
     }
 
     /// `image/png; charset=x` -> `image/png`, lower-cased.
     static func bareType(_ contentType: String) -> String {
-        String(contentType.split(separator: ";", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        MediaContentType(parsing: contentType)?.essence ?? contentType.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }

@@ -23,15 +23,20 @@ public struct FetchedMedia: Sendable {
 }
 
 extension MediaService {
+    /// Most redirects followed (by hand, each hop admitted by the outbound policy again) when fetching remote media.
+    static let maximumRedirects = 3
+
     /// Brings channel media into Parley: fetched (streamed, within the media limits) and stored as Parley media, so
     /// it outlives the sender's URL; kept as an external reference (`external_url`, no content) when it cannot be
-    /// fetched, is too large or of a type not on the allow-list. The result is unattached, ready for a message.
-    /// - Parameter credentials: HTTP Basic credentials for the URL (Twilio's media URLs may require the account's).
+    /// fetched within `timeout`, is too large, of a type not on the allow-list, or its address is refused by the
+    /// outbound policy. The result is unattached, ready for a message.
+    /// - Parameter credentials: HTTP Basic credentials for the URL (Twilio's media URLs may require the account's);
+    ///   sent to the URL's own origin only, never to one it redirects to.
     public func importRemote(
-        _ remote: RemoteMedia, serviceSid: String, author: String, http: HTTPClient, credentials: (user: String, password: String)? = nil,
+        _ remote: RemoteMedia, serviceSid: String, author: String, outbound: OutboundHTTP, credentials: (user: String, password: String)? = nil,
         timeout: Duration = .seconds(30)
     ) async throws -> Media {
-        let fetched = await prefetch(remote, http: http, credentials: credentials, timeout: timeout)
+        let fetched = await prefetch(remote, outbound: outbound, credentials: credentials, timeout: timeout)
         let files = self.files
         let now = self.now()
         do {
@@ -44,15 +49,32 @@ extension MediaService {
         }
     }
 
-    /// Fetches remote media before a transaction records it (`record`); never throws: what cannot be fetched is
-    /// recorded as a reference.
+    /// Fetches remote media before a transaction records it (`record`); never throws: what cannot be fetched within
+    /// `timeout` (the whole fetch: resolution, redirects, head and body) is recorded as a reference.
     public func prefetch(
-        _ remote: RemoteMedia, http: HTTPClient, credentials: (user: String, password: String)? = nil, timeout: Duration = .seconds(10)
+        _ remote: RemoteMedia, outbound: OutboundHTTP, credentials: (user: String, password: String)? = nil, timeout: Duration = .seconds(10)
     ) async -> FetchedMedia {
-        if let fetched = try? await fetch(remote, http: http, credentials: credentials, timeout: timeout) {
+        let files = self.files
+        let fetched = await withTimeLimit(timeout, discarding: { if let received = $0?.received { files.discard(received) } }) {
+            try? await self.fetch(remote, outbound: outbound, credentials: credentials)
+        }
+        if let fetched = fetched ?? nil {
             return FetchedMedia(remote: remote, received: fetched.received, contentType: fetched.contentType)
         }
         return FetchedMedia(remote: remote, received: nil, contentType: remote.contentType ?? "application/octet-stream")
+    }
+
+    /// Fetches several items at once, all within `budget`, in their order; what is not fetched by then is kept as a
+    /// reference.
+    public func prefetch(_ items: [RemoteMedia], outbound: OutboundHTTP, within budget: Duration) async -> [FetchedMedia] {
+        await withTaskGroup(of: (Int, FetchedMedia).self) { group in
+            for (index, item) in items.enumerated() {
+                group.addTask { (index, await self.prefetch(item, outbound: outbound, timeout: budget)) }
+            }
+            var fetched: [FetchedMedia?] = Array(repeating: nil, count: items.count)
+            for await (index, item) in group { fetched[index] = item }
+            return fetched.compactMap { $0 }
+        }
     }
 
     /// Drops prefetched content that will not be recorded.
@@ -73,25 +95,59 @@ extension MediaService {
         return media
     }
 
-    /// The remote content, received into `incoming/`; throws when it cannot or may not be stored.
-    private func fetch(_ remote: RemoteMedia, http: HTTPClient, credentials: (user: String, password: String)?, timeout: Duration) async throws
+    /// The remote content, received into `incoming/`, following at most `maximumRedirects` redirects, each admitted by
+    /// the outbound policy; throws when it cannot or may not be stored.
+    private func fetch(_ remote: RemoteMedia, outbound: OutboundHTTP, credentials: (user: String, password: String)?) async throws
         -> (received: MediaFiles.Received, contentType: String)
     {
-        var request = HTTPClientRequest(url: remote.url)
-        if let credentials {
-            request.headers.add(name: "Authorization", value: "Basic " + Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString())
+        guard let origin = URL(string: remote.url) else { throw RemoteMediaError.invalidURL }
+        var url = origin
+        for _ in 0...Self.maximumRedirects {
+            var request = HTTPClientRequest(url: url.absoluteString)
+            if let credentials, Self.sameOrigin(url, origin) {
+                request.headers.add(name: "Authorization", value: "Basic " + Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString())
+            }
+            let step = try await outbound.execute(request, purpose: "inbound media", timeout: .seconds(10)) { response -> FetchStep in
+                if (300..<400).contains(response.status.code) {
+                    guard let location = response.headers.first(name: "Location"), let next = URL(string: location, relativeTo: url)?.absoluteURL else {
+                        throw RemoteMediaError.status(Int(response.status.code))
+                    }
+                    return .redirect(next)
+                }
+                return .fetched(try await receive(response, remote: remote))
+            }
+            switch step {
+            case .fetched(let fetched): return fetched
+            case .redirect(let next): url = next
+            }
         }
-        let response = try await http.execute(request, timeout: .init(timeout))
+        throw RemoteMediaError.tooManyRedirects
+    }
+
+    /// What one request of a fetch came to.
+    private enum FetchStep {
+        case fetched((received: MediaFiles.Received, contentType: String))
+        case redirect(URL)
+    }
+
+    /// Receives a final answer's body, when its status, type and size allow.
+    private func receive(_ response: HTTPClientResponse, remote: RemoteMedia) async throws -> (received: MediaFiles.Received, contentType: String) {
         guard (200..<300).contains(response.status.code) else { throw RemoteMediaError.status(Int(response.status.code)) }
         guard let contentType = response.headers.first(name: "Content-Type") ?? remote.contentType, limits.allows(contentType: contentType) else {
             throw RemoteMediaError.contentTypeNotAllowed
         }
         let received = try await files.receive(response.body.map { Array($0.readableBytesView) }, maxBytes: limits.maxItemBytes)
-        guard received.size > 0 else {
+        // A body cut short by cancellation (the time limit) may end like a complete one.
+        guard received.size > 0, !Task.isCancelled else {
             files.discard(received)
-            throw RemoteMediaError.empty
+            throw received.size > 0 ? CancellationError() : RemoteMediaError.empty
         }
         return (received, contentType)
+    }
+
+    /// Whether two URLs share scheme, host and port (credentials go to the first URL's origin only).
+    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+        a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && a.port == b.port
     }
 
     /// The last path component of a URL when it looks like a file name (`.../cat.png`), else nil.
@@ -103,14 +159,9 @@ extension MediaService {
 
 /// Why remote media was kept as a reference instead of being stored.
 enum RemoteMediaError: Error {
+    case invalidURL
     case status(Int)
     case contentTypeNotAllowed
     case empty
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
+    case tooManyRedirects
 }

@@ -77,6 +77,19 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(secondsSince1970: days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds)
     }
 
+    /// The first second (`00:00:00Z`) of a calendar date written `YYYY-MM-DD` (UTC). Returns nil for anything else,
+    /// a day the month does not have included.
+    public init?(calendarDate text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }),
+            let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        self.init(secondsSince1970: Self.daysFromCivil(year: year, month: month, day: day) * 86_400)
+        // A day past the month's end (2021-02-30) lands in the next month: refused rather than moved.
+        guard description.hasPrefix(text) else { return nil }
+    }
+
     public var description: String {
         let days = secondsSince1970 >= 0 ? secondsSince1970 / 86_400 : (secondsSince1970 - 86_399) / 86_400
         let secondsOfDay = secondsSince1970 - days * 86_400

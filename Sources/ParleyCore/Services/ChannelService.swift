@@ -7,7 +7,14 @@ public struct ChannelService: Sendable {
     let events: EventRecorder
     /// Inbound media: fetched into Parley's storage before the message's transaction, or kept as references.
     let media: MediaService
+    /// How inbound media is fetched: the outbound address policy, pinned connections, no automatic redirects.
+    let outbound: OutboundHTTP
     let now: @Sendable () -> Timestamp
+
+    /// How long an inbound message waits for its media, all items fetched at once (each whole fetch, head and body,
+    /// within it): Twilio gives up on a webhook after 15 s and retries. What has not arrived by then is kept as a
+    /// reference to the sender's URL.
+    public static let inboundMediaBudget: Duration = .seconds(5)
 
     // MARK: - Inbound
 
@@ -23,8 +30,8 @@ public struct ChannelService: Sendable {
 
     /// Takes one inbound channel message: into the conversation whose binding (From, To) matches; else into a new
     /// conversation when an Address Configuration for `To` enables autocreation; else into `unrouted_inbound`.
-    /// A `MessageSid` seen before changes nothing. Media (`MediaUrlN`) is fetched first, outside the transaction; the
-    /// rest is one transaction.
+    /// A `MessageSid` seen before changes nothing. Media (`MediaUrlN`) is fetched first, outside the transaction, all
+    /// items at once within `inboundMediaBudget`; the rest is one transaction.
     public func receive(_ inbound: InboundMessage) async throws -> InboundOutcome {
         let channel = try Self.validate(inbound)
         var changes = MessageService.Changes()
@@ -36,11 +43,8 @@ public struct ChannelService: Sendable {
         let events = self.events
         let media = self.media
         if !inbound.media.isEmpty, try await store.read({ tx in try tx.isInboundKnown(messageSid: inbound.messageSid) }) { return .duplicate }
-        var fetched: [FetchedMedia] = []
-        for item in inbound.media {
-            fetched.append(await media.prefetch(RemoteMedia(url: item.url, contentType: item.contentType), http: .shared))
-        }
-        let prefetched = fetched
+        let prefetched = await media.prefetch(
+            inbound.media.map { RemoteMedia(url: $0.url, contentType: $0.contentType) }, outbound: outbound, within: Self.inboundMediaBudget)
         let outcome: InboundOutcome
         do {
             outcome = try await store.write { tx in

@@ -13,6 +13,13 @@ public struct MediaService: Sendable {
     public enum Caller: Sendable {
         case admin(Principal)
         case chat(ChatPrincipal)
+
+        var accountSid: String {
+            switch self {
+            case .admin(let principal): principal.accountSid
+            case .chat(let user): user.accountSid
+            }
+        }
     }
 
     /// Streams an upload into storage and records it. The body is never held in memory whole; one over
@@ -23,7 +30,7 @@ public struct MediaService: Sendable {
         guard let contentType, !contentType.isEmpty else {
             throw ParleyError.invalidParameter(name: "Content-Type", reason: "is required: the media's type, e.g. image/png")
         }
-        guard limits.allows(contentType: contentType) else { throw ParleyError.mediaContentTypeNotAllowed(contentType) }
+        guard let accepted = limits.acceptedContentType(contentType) else { throw ParleyError.mediaContentTypeNotAllowed(contentType) }
         try Self.validateFilename(filename)
         let service = try await store.read { tx in try Self.service(caller, serviceSid, tx) }
         let received = try await files.receive(body, maxBytes: limits.maxItemBytes)
@@ -31,7 +38,8 @@ public struct MediaService: Sendable {
             files.discard(received)
             throw ParleyError.invalidParameter(name: "body", reason: "media must not be empty")
         }
-        return try await record(received, serviceSid: service.sid, contentType: contentType, filename: filename, author: Self.author(caller))
+        return try await record(
+            received, serviceSid: service.sid, contentType: accepted.description, filename: filename, author: Self.author(caller))
     }
 
     /// Records received content as new media: its row and its file at its address, in one transaction.
@@ -59,19 +67,44 @@ public struct MediaService: Sendable {
         try await store.read { tx in try Self.requireMedia(sid, in: Self.service(caller, serviceSid, tx), tx) }
     }
 
+    /// The media a temporary content URL names, when the URL's signature is right for it and it has not expired. The
+    /// signature is checked first, so a wrong URL learns nothing about what exists.
+    public func fetch(serviceSid: String, sid: String, link: MediaContentLink) async throws -> Media {
+        let now = self.now()
+        return try await store.read { tx in
+            guard let account = try tx.account(owningService: serviceSid),
+                MediaContentLinkSigner(authToken: account.authToken).isValid(link, serviceSid: serviceSid, mediaSid: sid)
+            else { throw ParleyError.mediaLinkInvalid }
+            guard now <= link.expires else { throw ParleyError.mediaLinkExpired(at: link.expires) }
+            guard let media = try tx.media(sid: sid, serviceSid: serviceSid) else {
+                throw ParleyError.notFound(resource: "/Services/\(serviceSid)/Media/\(sid)")
+            }
+            return media
+        }
+    }
+
+    /// A temporary content URL's expiry and signature for `media`, working `MediaContentLink.lifetimeSeconds` from now.
+    public func temporaryLink(for media: Media, caller: Caller) async throws -> MediaContentLink {
+        let expires = Timestamp(secondsSince1970: now().secondsSince1970 + MediaContentLink.lifetimeSeconds)
+        let account = try await store.read { tx in try tx.account(sid: caller.accountSid) }
+        guard let account else { throw ParleyError.unauthenticated }
+        return MediaContentLinkSigner(authToken: account.authToken).link(serviceSid: media.serviceSid, mediaSid: media.sid, expires: expires)
+    }
+
     /// The file holding the media's bytes, for streaming it out; nil for an external reference.
     public func contentFile(_ media: Media) -> URL? {
         media.sha256.map { files.path(sha256: $0) }
     }
 
-    /// Deletes media: an admin any, a chat user their own uploads. Attached media leaves its message's list;
-    /// content nobody references any more is removed.
+    /// Deletes media: an admin any (attached media leaves its message's list), a chat user only their own uploads not
+    /// yet attached to a message. Content nobody references any more is removed.
     public func delete(_ caller: Caller, serviceSid: String, sid: String) async throws {
         let files = self.files
         try await store.write { tx in
             let media = try Self.requireMedia(sid, in: Self.service(caller, serviceSid, tx), tx)
-            if case .chat(let user) = caller, media.author != user.identity {
-                throw ParleyError.permissionDenied(permission: "deleting media another user uploaded")
+            if case .chat(let user) = caller {
+                guard media.author == user.identity else { throw ParleyError.permissionDenied(permission: "deleting media another user uploaded") }
+                if let messageSid = media.messageSid { throw ParleyError.mediaAttached(sid: media.sid, messageSid: messageSid) }
             }
             try tx.deleteMedia(sid: media.sid)
             if let messageSid = media.messageSid {

@@ -28,6 +28,8 @@ public struct Parley: Sendable {
     public let channels: ChannelService
     public let addressConfigurations: AddressConfigurationService
     public let timers: ConversationTimerService
+    /// How Parley calls URLs outsiders choose (inbound media, webhooks): the outbound address policy and its client.
+    public let outbound: OutboundHTTP
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -36,14 +38,16 @@ public struct Parley: Sendable {
     ///   - mediaDirectory: where media files live; by default a `-media` folder beside the database file.
     ///   - mediaLimits: sizes, counts and content types media may have.
     ///   - webhookSettings: webhook timeout and retry schedule.
+    ///   - outbound: which addresses inbound media and webhooks may be fetched from and sent to (public ones by default).
     public init(
         store: Store, hub: EventHub = EventHub(), typingTimeout: Duration = .seconds(5), mediaDirectory: URL? = nil,
-        mediaLimits: MediaLimits = MediaLimits(), webhookSettings: WebhookSettings = WebhookSettings(),
+        mediaLimits: MediaLimits = MediaLimits(), webhookSettings: WebhookSettings = WebhookSettings(), outbound: OutboundHTTP = OutboundHTTP(),
         now: @escaping @Sendable () -> Timestamp = { .now }
     ) {
         self.store = store
         self.hub = hub
-        self.webhooks = WebhookService(store: store, settings: webhookSettings, now: now)
+        self.outbound = outbound
+        self.webhooks = WebhookService(store: store, settings: webhookSettings, outbound: outbound, now: now)
         let events = EventRecorder(hub: hub, webhooks: webhooks.recorder)
         self.eventLog = EventLogService(store: store, now: now)
         self.typing = TypingService(store: store, hub: hub, timeout: typingTimeout)
@@ -60,8 +64,8 @@ public struct Parley: Sendable {
         self.memberships = MembershipService(store: store, events: events, now: now)
         self.client = ClientService(store: store, events: events, media: media, now: now)
         self.idempotency = IdempotencyService(store: store, now: now)
-        self.channels = ChannelService(store: store, events: events, media: media, now: now)
-        self.addressConfigurations = AddressConfigurationService(store: store, now: now)
+        self.channels = ChannelService(store: store, events: events, media: media, outbound: outbound, now: now)
+        self.addressConfigurations = AddressConfigurationService(store: store, policy: outbound.policy, now: now)
         self.timers = ConversationTimerService(store: store, events: events, now: now)
     }
 }

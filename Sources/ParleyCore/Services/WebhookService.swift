@@ -8,18 +8,25 @@ public struct WebhookService: Sendable {
     /// Wakes the delivery worker after commits that added outbox rows.
     public let signal: WebhookSignal
     let recorder: WebhookRecorder
+    /// Which targets webhook URLs may name (checked when configured for literal addresses, and on every send).
+    let policy: OutboundPolicy
     let now: @Sendable () -> Timestamp
 
     /// Most webhooks one conversation may have (Twilio: 5).
     public static let maximumPerConversation = 5
     /// Longest trigger keyword.
     static let maximumTriggerLength = 248
+    /// `Filters` of the account and Service configuration: any event.
+    static let configurationFilters = WebhookFilters(events: Set(WebhookEvent.allCases.map(\.rawValue)), parameter: "Filters")
+    /// `Configuration.Filters` of a conversation webhook: the post-action events inside a conversation.
+    static let conversationFilters = WebhookFilters(events: Set(WebhookEvent.conversationScoped.map(\.rawValue)), parameter: "Configuration.Filters")
 
-    init(store: Store, settings: WebhookSettings, now: @escaping @Sendable () -> Timestamp) {
+    init(store: Store, settings: WebhookSettings, outbound: OutboundHTTP, now: @escaping @Sendable () -> Timestamp) {
         self.store = store
         self.settings = settings
         self.signal = WebhookSignal()
-        self.recorder = WebhookRecorder(store: store, signal: signal, sender: WebhookSender(timeout: settings.timeout))
+        self.recorder = WebhookRecorder(store: store, signal: signal, sender: WebhookSender(outbound: outbound, timeout: settings.timeout))
+        self.policy = outbound.policy
         self.now = now
     }
 
@@ -45,7 +52,7 @@ public struct WebhookService: Sendable {
     }
 
     public func updateAccountConfiguration(_ principal: Principal, _ changes: ConfigurationChanges) async throws -> WebhookConfiguration {
-        let changes = try Self.validate(changes, allowsTarget: true)
+        let changes = try Self.validate(changes, allowsTarget: true, policy: policy)
         let now = self.now()
         return try await store.write { tx in
             let account = try AccountService.requireAccount(principal, tx)
@@ -68,7 +75,7 @@ public struct WebhookService: Sendable {
     public func updateServiceConfiguration(_ principal: Principal, _ scope: ServiceScope, _ changes: ConfigurationChanges) async throws
         -> WebhookConfiguration
     {
-        let changes = try Self.validate(changes, allowsTarget: false)
+        let changes = try Self.validate(changes, allowsTarget: false, policy: policy)
         let now = self.now()
         return try await store.write { tx in
             let service = try tx.resolveService(principal, scope)
@@ -80,14 +87,12 @@ public struct WebhookService: Sendable {
         }
     }
 
-    private static func validate(_ changes: ConfigurationChanges, allowsTarget: Bool) throws -> ConfigurationChanges {
+    private static func validate(_ changes: ConfigurationChanges, allowsTarget: Bool, policy: OutboundPolicy) throws -> ConfigurationChanges {
         var changes = changes
-        if let url = changes.preWebhookURL, !url.isEmpty { try validateURL(url, name: "PreWebhookUrl") }
-        if let url = changes.postWebhookURL, !url.isEmpty { try validateURL(url, name: "PostWebhookUrl") }
+        if let url = changes.preWebhookURL, !url.isEmpty { try validateURL(url, name: "PreWebhookUrl", policy: policy) }
+        if let url = changes.postWebhookURL, !url.isEmpty { try validateURL(url, name: "PostWebhookUrl", policy: policy) }
         changes.method = try changes.method.map { try validateMethod($0, name: "Method") }
-        for filter in changes.filters ?? [] where WebhookEvent(rawValue: filter) == nil {
-            throw ParleyError.invalidWebhookFilter(filter)
-        }
+        changes.filters = try changes.filters.map { try configurationFilters.normalized($0, unknown: ParleyError.invalidWebhookFilter) }
         if let target = changes.target {
             guard allowsTarget, ["webhook", "flex"].contains(target.lowercased()) else {
                 throw ParleyError.invalidParameter(name: "Target", reason: "must be webhook or flex")
@@ -105,11 +110,16 @@ public struct WebhookService: Sendable {
         if let target = changes.target { configuration.target = target }
     }
 
-    /// An absolute http(s) URL with a host, at most 2048 characters.
-    static func validateURL(_ url: String, name: String) throws {
+    /// An absolute http(s) URL with a host, at most 2048 characters, whose host is not an address (or `localhost`)
+    /// that `policy` refuses; a name is checked each time it is called.
+    static func validateURL(_ url: String, name: String, policy: OutboundPolicy) throws {
         guard url.count <= 2048, let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty, let parsed = URL(string: url)
         else { throw ParleyError.invalidParameter(name: name, reason: "must be an absolute http or https URL") }
+        if let refusal = policy.refusalAtConfiguration(parsed) {
+            throw ParleyError.invalidParameter(
+                name: name, reason: "must name a public address: \(refusal) (the server calls private targets only when started with --allow-private-targets)")
+        }
     }
 
     /// `GET` or `POST`, in any case; answered upper-case.
@@ -142,7 +152,7 @@ public struct WebhookService: Sendable {
         var webhook = ConversationWebhook(
             sid: SID.make(.webhook, now: now), serviceSid: "", conversationSid: "", target: target, url: nil, method: nil, filters: [], triggers: [],
             flowSid: nil, replayAfter: changes.replayAfter, dateCreated: now, dateUpdated: now)
-        try Self.apply(changes, to: &webhook)
+        try Self.apply(changes, to: &webhook, policy: policy)
         try Self.validateComplete(webhook)
         if let replayAfter = changes.replayAfter, replayAfter < 0 {
             throw ParleyError.invalidParameter(name: "Configuration.ReplayAfter", reason: "must be a message index, 0 or more")
@@ -177,9 +187,10 @@ public struct WebhookService: Sendable {
         _ principal: Principal, _ scope: ServiceScope, conversation: String, sid: String, _ changes: ConversationWebhookChanges
     ) async throws -> ConversationWebhook {
         let now = self.now()
+        let policy = self.policy
         return try await store.write { tx in
             var webhook = try Self.require(sid, conversation: conversation, principal, scope, tx)
-            try Self.apply(changes, to: &webhook)
+            try Self.apply(changes, to: &webhook, policy: policy)
             try Self.validateComplete(webhook)
             webhook.dateUpdated = now
             try tx.update(webhook)
@@ -198,20 +209,20 @@ public struct WebhookService: Sendable {
         -> ConversationWebhook
     {
         let found = try tx.requireConversation(conversation, in: tx.resolveService(principal, scope))
-        guard let webhook = try tx.conversationWebhook(sid: sid, conversationSid: found.sid) else { throw ParleyError.webhookNotFound(sid: sid) }
+        guard let webhook = try tx.conversationWebhook(sid: sid, conversationSid: found.sid) else {
+            throw ParleyError.notFound(resource: "/Conversations/\(found.sid)/Webhooks/\(sid)")
+        }
         return webhook
     }
 
-    private static func apply(_ changes: ConversationWebhookChanges, to webhook: inout ConversationWebhook) throws {
+    private static func apply(_ changes: ConversationWebhookChanges, to webhook: inout ConversationWebhook, policy: OutboundPolicy) throws {
         if let url = changes.url {
-            try validateURL(url, name: "Configuration.Url")
+            try validateURL(url, name: "Configuration.Url", policy: policy)
             webhook.url = url
         }
         if let method = changes.method { webhook.method = try validateMethod(method, name: "Configuration.Method") }
         if let filters = changes.filters {
-            let allowed = Set(WebhookEvent.conversationScoped.map(\.rawValue))
-            if let bad = filters.first(where: { !allowed.contains($0) }) { throw ParleyError.invalidWebhookFilter(bad) }
-            webhook.filters = filters
+            webhook.filters = try conversationFilters.normalized(filters, unknown: ParleyError.invalidWebhookFilter)
         }
         if let triggers = changes.triggers {
             if let bad = triggers.first(where: { $0.isEmpty || $0.count > maximumTriggerLength }) { throw ParleyError.invalidWebhookTrigger(bad) }

@@ -6,6 +6,13 @@ extension StoreTransaction {
         try fetchOne(statement("SELECT * FROM accounts WHERE sid = ?"), arguments: [sid], Account.init(row:))
     }
 
+    /// The account a Service belongs to (for requests that name a Service but carry no credentials: temporary media URLs).
+    public func account(owningService serviceSid: String) throws -> Account? {
+        try fetchOne(
+            statement("SELECT accounts.* FROM services JOIN accounts ON accounts.sid = services.account_sid WHERE services.sid = ?"),
+            arguments: [serviceSid], Account.init(row:))
+    }
+
     /// Every account, oldest first (a node usually has one).
     public func accounts() throws -> [Account] {
         try fetchAll(statement("SELECT * FROM accounts ORDER BY date_created, sid"), Account.init(row:))

@@ -20,14 +20,16 @@ public struct WebhookResponse: Sendable {
 /// Sends one webhook request as Twilio does: the parameters form-encoded (in the body of a POST, the query of a GET),
 /// `X-Twilio-Signature` over the URL and parameters with the account's auth token, `I-Twilio-Idempotency-Token`, and a
 /// timeout after which the request is abandoned, so a receiver that hangs holds up nothing but its own delivery.
+/// Requests go through `OutboundHTTP`: a URL the outbound policy refuses is not called (the attempt fails with the
+/// reason), and a redirect is not followed (a 3xx answer is a failed attempt).
 public struct WebhookSender: Sendable {
     /// The longest answer body read.
     static let maximumBody = 64 * 1024
-    let client: HTTPClient
+    let outbound: OutboundHTTP
     let timeout: Duration
 
-    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(5)) {
-        self.client = client
+    public init(outbound: OutboundHTTP = OutboundHTTP(), timeout: Duration = .seconds(5)) {
+        self.outbound = outbound
         self.timeout = timeout
     }
 
@@ -52,29 +54,26 @@ public struct WebhookSender: Sendable {
         request.headers.add(name: "X-Twilio-Signature", value: signature)
         request.headers.add(name: "I-Twilio-Idempotency-Token", value: idempotencyToken)
         request.headers.add(name: "User-Agent", value: "TwilioProxy/1.1 (Parley)")
-        let client = self.client
+        let outbound = self.outbound
         let timeout = self.timeout
         let prepared = request
-        let outcome: WebhookResponse? = await withTaskGroup(of: WebhookResponse?.self) { group in
-            group.addTask {
-                do {
-                    let response = try await client.execute(prepared, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
+        let outcome = await withTimeLimit(timeout) {
+            do {
+                return try await outbound.execute(prepared, purpose: "webhook", timeout: timeout) { response in
                     let body = try await response.body.collect(upTo: Self.maximumBody)
                     let status = Int(response.status.code)
                     let text = body.getString(at: body.readerIndex, length: body.readableBytes) ?? ""
-                    return WebhookResponse(
-                        statusCode: status, body: text, error: (200..<300).contains(status) ? nil : "HTTP \(status)", timedOut: false)
-                } catch {
-                    return WebhookResponse(statusCode: nil, body: "", error: "\(error)", timedOut: false)
+                    let error: String? =
+                        switch status {
+                        case 200..<300: nil
+                        case 300..<400: "HTTP \(status) (redirects are not followed)"
+                        default: "HTTP \(status)"
+                        }
+                    return WebhookResponse(statusCode: status, body: text, error: error, timedOut: false)
                 }
+            } catch {
+                return WebhookResponse(statusCode: nil, body: "", error: "\(error)", timedOut: false)
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
         return outcome ?? WebhookResponse(statusCode: nil, body: "", error: "no answer within \(timeout)", timedOut: true)
     }

@@ -29,8 +29,8 @@ struct ConversationsController: Sendable {
         let form = try await FormParameters.read(request, limit: limits.body)
         let paging = try Paging(form, maximumSize: 100)
         let filter = ConversationFilter(
-            state: try form.enumeration("State", ConversationState.self), createdFrom: try form.timestamp("StartDate"),
-            createdUntil: try form.timestamp("EndDate"))
+            state: try form.enumeration("State", ConversationState.self), createdFrom: try form.creationDate("StartDate", .first),
+            createdUntil: try form.creationDate("EndDate", .last))
         let page = try await parley.conversations.list(context.requirePrincipal(), context.scope, filter: filter, page: paging.request)
         let renderer = try context.renderer()
         let filters = ["StartDate", "EndDate", "State"].compactMap { name in form.string(name).map { (name, $0) } }
@@ -73,5 +73,24 @@ extension ConversationService.Changes {
         emailName = form.string("Bindings.Email.Name")
         dateCreated = try form.timestamp("DateCreated")
         dateUpdated = try form.timestamp("DateUpdated")
+    }
+}
+
+/// Which second of a bare date a list filter means.
+private enum DayEdge {
+    case first, last
+}
+
+extension FormParameters {
+    /// `StartDate`/`EndDate`: an ISO 8601 date-time, or a bare date (`2021-05-01`, which the spec describes and the helper
+    /// libraries pass through) meaning that whole day in UTC: its first second for a start, its last (`23:59:59Z`, included)
+    /// for an end.
+    fileprivate func creationDate(_ name: String, _ edge: DayEdge) throws -> Timestamp? {
+        guard let text = string(name) else { return nil }
+        if let day = Timestamp(calendarDate: text) { return edge == .first ? day : day.adding(seconds: 86_399) }
+        guard let value = Timestamp(iso8601: text) else {
+            throw ParleyError.invalidParameter(name: name, reason: "must be a date such as 2021-05-01 or an ISO 8601 date-time such as 2021-05-01T00:00:00Z")
+        }
+        return value
     }
 }

@@ -7,24 +7,40 @@ import ParleyCore
 struct MediaController: Sendable {
     let parley: Parley
 
+    /// The paths behind `MediaAuthMiddleware`.
     func register(on routes: Routes) {
         routes.add("Media", post: upload)
         routes.add("Media/:mediaSid", get: fetch, delete: delete)
         routes.add("Media/:mediaSid/Content", get: content)
     }
 
+    /// The temporary content path (`links.content_direct_temporary`), whose signature is its only credential: on a
+    /// group without authentication middleware.
+    func registerTemporaryContent(on routes: Routes) {
+        routes.add("Media/:mediaSid/ContentTemporary", get: temporaryContent)
+    }
+
     @Sendable func upload(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
         let chunks = request.body.map { buffer in Array(buffer.readableBytesView) }
+        let caller = try context.mediaCaller()
         let media = try await parley.media.upload(
-            context.mediaCaller(), serviceSid: context.pathParameter("chatServiceSid"), contentType: request.headers[.contentType],
+            caller, serviceSid: context.pathParameter("chatServiceSid"), contentType: request.headers[.contentType],
             filename: Self.filename(request), body: chunks)
-        return JSONResponse.make(status: .created, try context.renderer().media(media))
+        return try await resource(media, status: .created, caller: caller, context)
     }
 
     @Sendable func fetch(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
-        let media = try await parley.media.fetch(
-            context.mediaCaller(), serviceSid: context.pathParameter("chatServiceSid"), sid: context.pathParameter("mediaSid"))
-        return JSONResponse.make(status: .ok, try context.renderer().media(media))
+        let caller = try context.mediaCaller()
+        let media = try await parley.media.fetch(caller, serviceSid: context.pathParameter("chatServiceSid"), sid: context.pathParameter("mediaSid"))
+        return try await resource(media, status: .ok, caller: caller, context)
+    }
+
+    /// The Media resource, with a fresh temporary content URL.
+    private func resource(_ media: Media, status: HTTPResponse.Status, caller: MediaService.Caller, _ context: ParleyRequestContext) async throws
+        -> Response
+    {
+        let link = try await parley.media.temporaryLink(for: media, caller: caller)
+        return JSONResponse.make(status: status, try context.renderer().media(media, temporaryLink: link))
     }
 
     @Sendable func delete(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
@@ -33,16 +49,34 @@ struct MediaController: Sendable {
         return Response(status: .noContent)
     }
 
-    /// The bytes, streamed from disk, with one byte range when asked (`Range: bytes=a-b`, `a-`, `-n`).
+    /// The bytes, for a caller with credentials.
     @Sendable func content(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
         let media = try await parley.media.fetch(
             context.mediaCaller(), serviceSid: context.pathParameter("chatServiceSid"), sid: context.pathParameter("mediaSid"))
+        return try await serve(media, request, context)
+    }
+
+    /// `…/ContentTemporary?Expires=<unix seconds>&Signature=<hex>`: the content, without other credentials, while the
+    /// signature is right and the time has not passed (else 403).
+    @Sendable func temporaryContent(_ request: Request, _ context: ParleyRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let expires = query.get("Expires").flatMap(Int64.init), let signature = query.get("Signature") else {
+            throw ParleyError.mediaLinkInvalid
+        }
+        let media = try await parley.media.fetch(
+            serviceSid: context.pathParameter("chatServiceSid"), sid: context.pathParameter("mediaSid"),
+            link: MediaContentLink(expires: Timestamp(secondsSince1970: expires), signature: signature))
+        return try await serve(media, request, context)
+    }
+
+    /// The bytes, streamed from disk with `MediaContentHeaders`, with one byte range when asked (`Range: bytes=a-b`,
+    /// `a-`, `-n`).
+    private func serve(_ media: Media, _ request: Request, _ context: ParleyRequestContext) async throws -> Response {
         guard let file = parley.media.contentFile(media) else {
             // Inbound media Parley could not fetch: send the client where it is.
             return Response(status: .found, headers: [.location: media.externalURL ?? ""])
         }
-        var headers: HTTPFields = [.contentType: media.contentType, .acceptRanges: "bytes"]
-        if let sha256 = media.sha256 { headers[.eTag] = "\"\(sha256)\"" }
+        var headers = MediaContentHeaders.make(for: media)
         let fileIO = FileIO()
         guard let rangeHeader = request.headers[.range] else {
             headers[.contentLength] = String(media.size)

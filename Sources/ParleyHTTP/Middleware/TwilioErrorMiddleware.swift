@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 import ParleyCore
 
 /// Turns every failure into Twilio's error body, and sets the base URL for absolute links.
@@ -25,6 +26,10 @@ struct TwilioErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             return try TwilioError(status: error.status, code: Int(error.status.code), message: error.body ?? error.status.reasonPhrase)
                 .response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // The request's input broke off or went bad mid-body (the client hung up, or timed out): not a server fault.
+            context.logger.debug("request input failed", metadata: ["error": "\(error)"])
+            return try TwilioError(error).response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             return try TwilioError.internalError.response(from: request, context: context)

@@ -1,8 +1,10 @@
 import ParleyCore
 
 extension Renderer {
-    /// A Media resource as Twilio's Media Content Service shows it, with absolute URLs.
-    func media(_ media: Media) -> JSONValue {
+    /// A Media resource as Twilio's Media Content Service shows it, with absolute URLs. `content` needs credentials;
+    /// `content_direct_temporary` (what the SDK's `getContentTemporaryUrl` returns) works alone until `temporaryLink`
+    /// expires, or is the sender's URL for inbound media Parley could not fetch.
+    func media(_ media: Media, temporaryLink: MediaContentLink) -> JSONValue {
         let url = "\(urls.base)/v1/Services/\(media.serviceSid)/Media/\(media.sid)"
         return .object([
             ("sid", .string(media.sid)),
@@ -13,7 +15,7 @@ extension Renderer {
             ("date_updated", JSONValue(media.dateUpdated)),
             ("links", .object([
                 ("content", .string("\(url)/Content")),
-                ("content_direct_temporary", media.externalURL.map(JSONValue.string) ?? .string("\(url)/Content")),
+                ("content_direct_temporary", .string(media.externalURL ?? temporaryContentURL(url, temporaryLink))),
             ])),
             ("size", .int(media.size)),
             ("content_type", .string(media.contentType)),
@@ -25,6 +27,10 @@ extension Renderer {
             ("url", .string(url)),
             ("is_multipart_upstream", .bool(false)),
         ])
+    }
+
+    private func temporaryContentURL(_ mediaURL: String, _ link: MediaContentLink) -> String {
+        "\(mediaURL)/ContentTemporary?Expires=\(link.expires.secondsSince1970)&Signature=\(link.signature)"
     }
 
     /// A message's `media` list: `[{"sid","size","content_type","filename","category"}]`, or null without media.

@@ -7,12 +7,15 @@ struct Routes {
 
     let group: RouterGroup<ParleyRequestContext>
 
+    /// Whether methods a path does not serve get their 405 route; false only while `servedRoutes` lists what is served.
+    @TaskLocal static var answersUnservedMethods = true
+
     func add(_ path: String, get: Handler? = nil, post: Handler? = nil, delete: Handler? = nil) {
         let handlers: [(HTTPRequest.Method, Handler?)] = [(.get, get), (.post, post), (.delete, delete), (.put, nil), (.patch, nil)]
         for (method, handler) in handlers {
             if let handler {
                 group.on(RouterPath(path), method: method, use: handler)
-            } else {
+            } else if Self.answersUnservedMethods {
                 group.on(RouterPath(path), method: method) { request, _ -> Response in
                     throw TwilioError.methodNotAllowed(request.method, request.uri.path)
                 }

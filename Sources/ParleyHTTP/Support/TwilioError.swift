@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOHTTP1
 import ParleyCore
 
 /// An error as Twilio's REST API answers it: `{"code", "message", "more_info", "status"}`.
@@ -65,11 +66,22 @@ extension TwilioError {
         case .invalidMedia(let sid, let reason):
             self.init(status: .badRequest, code: 50510, message: "Invalid media SID \(sid): \(reason)")
         case .mediaContentTypeNotAllowed(let type):
-            self.init(status: .unsupportedMediaType, code: 50511, message: "Media content type \(type.isEmpty ? "(none)" : type) is not accepted")
+            self.init(
+                status: .unsupportedMediaType, code: 50511,
+                message: "Media content type \(type.isEmpty ? "(none)" : type) is not accepted: send one type/subtype on the allow-list")
         case .mediaTooLarge(let limit):
             self.init(status: .contentTooLarge, code: 50512, message: "Media too large: at most \(limit) bytes")
         case .tooManyMedia(let limit):
             self.init(status: .badRequest, code: 50512, message: "Too many media: at most \(limit) per message")
+        case .mediaAttached(let sid, let messageSid):
+            self.init(
+                status: .forbidden, code: 20403,
+                message: "Forbidden: media \(sid) is attached to message \(messageSid); a chat user may delete only unattached media")
+        case .mediaLinkInvalid:
+            // 20003, as a bad webhook signature: it counts as a failed authentication.
+            self.init(status: .forbidden, code: 20003, message: "Authentication Error - the temporary media URL's signature is not valid")
+        case .mediaLinkExpired(let time):
+            self.init(status: .forbidden, code: 20403, message: "The temporary media URL expired at \(time): fetch the Media resource for a new one")
         case .bodyTooLarge(let limit):
             self.init(status: .contentTooLarge, code: 20001, message: "Request body is larger than \(limit) bytes")
         case .unsupportedContentType(let type):
@@ -131,8 +143,6 @@ extension TwilioError {
             self.init(status: .badRequest, code: 50365, message: "Invalid conversation webhook filter \(filter)")
         case .invalidWebhookTrigger(let trigger):
             self.init(status: .badRequest, code: 50366, message: "Invalid conversation webhook trigger '\(trigger)': keywords are 1 to 248 characters")
-        case .webhookNotFound(let sid):
-            self.init(status: .notFound, code: 50360, message: "Conversation webhook \(sid) not found")
         case .conversationWebhookLimitReached(let limit):
             // Code chosen by Parley: the reference names none for this limit.
             self.init(status: .badRequest, code: 50367, message: "The Conversation already has \(limit) webhooks, the most allowed")
@@ -159,4 +169,42 @@ extension ParleyError {
     /// The Twilio error code and message this error is answered with (for the command line, which reports them without HTTP).
     public var twilioCode: Int { TwilioError(self).code }
     public var twilioMessage: String { TwilioError(self).message }
+}
+
+extension TwilioError {
+    /// The answer to a request NIO's HTTP/1 parser refused (the connection closes after it). 20408, 20431 and
+    /// 20501 are Parley's own, following Twilio's `20` + HTTP status pattern (20404, 20429).
+    init(_ error: HTTPParserError) {
+        switch error {
+        case .invalidMethod:
+            self.init(
+                status: .notImplemented, code: 20501,
+                message: "Not Implemented: the request method is not one Parley knows (or the bytes are not HTTP, e.g. TLS sent to the plain-HTTP port)")
+        case .headerOverflow:
+            self.init(
+                status: .requestHeaderFieldsTooLarge, code: 20431,
+                message: "Request header fields too large: at most \(ConnectionLimits.maxHeaderLines) header lines and \(ConnectionLimits.maxHeaderBytes / 1024) KiB of headers")
+        default:
+            self.init(status: .badRequest, code: 20001, message: "Malformed HTTP request: \(Self.malformation(error))")
+        }
+    }
+
+    /// What is wrong with a request the parser refused, for the 400's message.
+    private static func malformation(_ error: HTTPParserError) -> String {
+        switch error {
+        case .unexpectedContentLength: "Content-Length must not be sent together with Transfer-Encoding"
+        case .invalidContentLength: "Content-Length is not a valid length"
+        case .invalidChunkSize: "a chunk size is not valid"
+        case .invalidHeaderToken: "a header line is not valid"
+        case .invalidURL: "the request target is not valid"
+        case .invalidVersion: "the HTTP version is not valid"
+        case .invalidEOFState: "it ended before it was complete"
+        default: "it is not valid HTTP/1.1"
+        }
+    }
+
+    /// A client that stalled while sending its request (`what`: which part, and for how long).
+    static func requestTimeout(_ what: String) -> TwilioError {
+        TwilioError(status: .requestTimeout, code: 20408, message: "Request Timeout: \(what)")
+    }
 }

@@ -95,7 +95,7 @@ final class TestClock: Sendable {
 /// Runs `body` against a server over the SQLite file in `directory` (a fresh one by default), with a
 /// `ChannelWorker` over the transport `makeTransport` builds (none when nil: deliveries stay pending).
 func withChannelParley(
-    directory: URL? = nil, clock: TestClock? = nil, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, maxAttempts: 4),
+    directory: URL? = nil, clock: TestClock? = nil, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, maxAttempts: 4), outbound: OutboundHTTP = loopbackAllowed,
     makeTransport: (@Sendable (Store) -> any ChannelTransport)? = { SandboxTransport(store: $0) },
     _ body: @Sendable (TestAPI) async throws -> Void
 ) async throws {
@@ -104,7 +104,7 @@ func withChannelParley(
     defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
     let store = try Store.open(path: folder.appendingPathComponent("parley.db").path)
     try await SchemaMigrator().migrate(store)
-    let parley = clock.map { clock in Parley(store: store, now: { clock.now }) } ?? Parley(store: store)
+    let parley = clock.map { clock in Parley(store: store, outbound: outbound, now: { clock.now }) } ?? Parley(store: store, outbound: outbound)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-channel-test")
     logger.logLevel = .warning

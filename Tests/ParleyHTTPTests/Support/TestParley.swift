@@ -101,14 +101,17 @@ struct TestAPI: Sendable {
 }
 
 /// Runs `body` against a server over a fresh SQLite file (WAL, as in production), through
-/// Hummingbird's in-process test client, then removes the file.
-func withParley(mediaLimits: MediaLimits = MediaLimits(), _ body: @Sendable (TestAPI) async throws -> Void) async throws {
+/// Hummingbird's in-process test client, then removes the file. `now` is the domain's clock (tests that need time to pass
+/// move it instead of sleeping).
+func withParley(
+    mediaLimits: MediaLimits = MediaLimits(), now: @escaping @Sendable () -> Timestamp = { .now }, _ body: @Sendable (TestAPI) async throws -> Void
+) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try Store.open(path: directory.appendingPathComponent("parley.db").path)
     try await SchemaMigrator().migrate(store)
-    let parley = Parley(store: store, mediaLimits: mediaLimits)
+    let parley = Parley(store: store, mediaLimits: mediaLimits, now: now)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-test")
     logger.logLevel = .warning

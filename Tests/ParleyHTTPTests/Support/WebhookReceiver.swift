@@ -109,10 +109,15 @@ func withWebhookReceiver(_ body: @Sendable (WebhookReceiver) async throws -> Voi
 let fastWebhookSettings = WebhookSettings(
     timeout: .milliseconds(1500), backoff: Backoff(base: 0.05, cap: 0.2, maxAttempts: 4), maximumConcurrent: 8, pollInterval: .milliseconds(200))
 
+/// Outbound requests as test servers make them: the tests' receivers and media hosts listen on 127.0.0.1, which the
+/// default policy refuses, so test servers allow it explicitly (as `parley serve --allow-private-targets 127.0.0.1`).
+let loopbackAllowed = OutboundHTTP(policy: OutboundPolicy(allowedNames: [], allowedRanges: [AddressRange("127.0.0.1")!]))
+
 /// Runs `body` against a server with the webhook worker running, over the SQLite file in `directory` (a fresh one when nil;
 /// pass the same directory twice to restart a server on the same database).
 func withWebhookParley(
-    directory: URL? = nil, settings: WebhookSettings = fastWebhookSettings, _ body: @Sendable (TestAPI) async throws -> Void
+    directory: URL? = nil, settings: WebhookSettings = fastWebhookSettings, outbound: OutboundHTTP = loopbackAllowed,
+    _ body: @Sendable (TestAPI) async throws -> Void
 ) async throws {
     let owned = directory == nil
     let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-webhooks-\(UUID().uuidString)")
@@ -120,7 +125,7 @@ func withWebhookParley(
     defer { if owned { try? FileManager.default.removeItem(at: directory) } }
     let store = try Store.open(path: directory.appendingPathComponent("parley.db").path)
     try await SchemaMigrator().migrate(store)
-    let parley = Parley(store: store, webhookSettings: settings)
+    let parley = Parley(store: store, webhookSettings: settings, outbound: outbound)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-webhook-test")
     logger.logLevel = .error
