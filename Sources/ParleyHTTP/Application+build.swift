@@ -131,6 +131,11 @@ func buildWebSocketRouter(parley: Parley, settings: ServerSettings) -> Router<Pa
     } onUpgrade: { inbound, outbound, context in
         try await socket.run(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
     }
+    // Twilio's JavaScript SDK (twilsock): always upgraded, the token comes in the first message (`init`).
+    let twilsock = TwilsockEndpoint(parley: parley, settings: settings)
+    router.ws("v3/wsconnect") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+        try await twilsock.run(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+    }
     return router
 }
 
@@ -147,7 +152,7 @@ public func buildApplication(parley: Parley, settings: ServerSettings, services:
         maxHeaderFieldCount: ConnectionLimits.maxHeaderLines)
     let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
         http1: .init(httpDecoderConfiguration: headerLimits),
-        ws: .init(maxFrameSize: ChatSocket.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30))))
+        ws: .init(maxFrameSize: max(ChatSocket.maxFrameSize, TwilsockEndpoint.maxFrameSize), autoPing: .enabled(timePeriod: .seconds(30))))
     let http = HTTPServerBuilder { responder in
         GuardedChildChannel(
             base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),

@@ -69,18 +69,9 @@ final class SocketConnection: @unchecked Sendable {
 
     /// The next frame from the server (nil when the socket closed), waiting at most `seconds`.
     func next(within seconds: Double = 5) async throws -> [String: Any]? {
-        let frame = try await withThrowingTaskGroup(of: String?.self) { group in
-            group.addTask { [self] in
-                guard case .text(let text)? = try await self.inbound.next() else { return nil }
-                return text
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                throw SocketTimeout()
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
+        let frame = try await within(seconds) { [self] () -> String? in
+            guard case .text(let text)? = try await self.inbound.next() else { return nil }
+            return text
         }
         return frame.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }
@@ -98,3 +89,17 @@ final class SocketConnection: @unchecked Sendable {
 }
 
 struct SocketTimeout: Error {}
+
+/// `operation`'s result, or `SocketTimeout` once `seconds` have passed (the operation is then cancelled).
+func within<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw SocketTimeout()
+        }
+        let first = try await group.next()!
+        group.cancelAll()
+        return first
+    }
+}
