@@ -164,7 +164,9 @@ struct ServerDidNotStart: Error, CustomStringConvertible {
                 "/v1/Conversations", method: .post,
                 headers: [.authorization: credentials, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "FriendlyName=in-flight")))
         }
-        try await Task.sleep(for: .milliseconds(300))  // let the request reach the locked database
+        // Let the request reach the locked database. A connection whose first request has not been read when the
+        // signal comes is closed as idle, so give a loaded machine time.
+        try await Task.sleep(for: .seconds(1))
         server.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(300))  // let the shutdown begin while the request waits
         release.signal()

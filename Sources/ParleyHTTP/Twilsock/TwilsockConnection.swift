@@ -30,8 +30,8 @@ struct TwilsockEndpoint: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
         let base = settings.publicURL ?? "\(settings.tls == nil ? "http" : "https")://\(request.head.authority ?? "localhost")"
         let connection = TwilsockConnection(parley: parley, base: base, outbound: outbound)
-        // A WebSocket ping right away: it makes sure the 101 has left (it stayed buffered in the server's pipeline until
-        // a first write, and a twilsock client says nothing before it sees the 101). Clients answer it with a pong.
+        // A WebSocket ping right away: a twilsock client says nothing before it sees the 101, so a first write makes
+        // sure the 101 is flushed whatever the pipeline holds back (it once stayed buffered until a first write).
         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
         let (commands, commandInput) = AsyncStream<SyncSubscriptions.Command>.makeStream()
         let (started, startedInput) = AsyncStream<ChatPrincipal>.makeStream()
