@@ -162,6 +162,20 @@ import WSClient
         }
     }
 
+    /// An idle flood past the cap does not hold it for the whole idle timeout: near the cap, idle connections are
+    /// closed after 2 s of silence, so a new client is served within seconds, not after 60 s in the backlog.
+    @Test func nearTheCapIdleConnectionsGiveWayToNewClients() async throws {
+        try await withServer(["--max-connections", "8", "--idle-timeout", "60"]) { server in
+            var idle: [RawConnection] = []
+            for _ in 0..<16 { idle.append(try await RawConnection.open(port: server.port)) }
+            let fresh = try await RawConnection.open(port: server.port)
+                .exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", within: .seconds(20))
+            #expect(fresh.status == 200, "\(fresh.text)")
+            #expect(try await idle[0].exchange([], within: .seconds(20)).closedByServer)
+            for connection in idle.dropFirst() { _ = try await connection.exchange([], hangUp: true, within: .milliseconds(200)) }
+        }
+    }
+
     /// A chat socket outlives the idle timeout: it is kept alive by pings, not closed for want of requests.
     @Test func webSocketsAreNotClosedByTheIdleTimeout() async throws {
         try await withServer(["--idle-timeout", "1"]) { server in

@@ -35,6 +35,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let limits: ConnectionLimits
+    private let pressure: ConnectionPressure
+    /// Whether this connection is counted in `pressure` (from when the guard is added until it leaves).
+    private var counted = false
     private let logger: Logger
     private var phase = Phase.awaitingHead(started: false)
     /// Request heads read whose response has not ended.
@@ -52,19 +55,24 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
 
-    init(limits: ConnectionLimits, logger: Logger) {
+    init(limits: ConnectionLimits, pressure: ConnectionPressure, logger: Logger) {
         self.limits = limits
+        self.pressure = pressure
         self.logger = logger
     }
 
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
+        pressure.opened()
+        counted = true
         if context.channel.isActive { startTimer(limits.idleTimeout, context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimer()
+        if counted { pressure.closed() }
+        counted = false
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -223,7 +231,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func scheduleTimer(context: ChannelHandlerContext) {
-        guard let deadline else { return }
+        guard var deadline else { return }
+        // An idle connection looks again every `idleUnderPressure`: near the cap it is closed then (`timerFired`).
+        if phase == .awaitingHead(started: false) { deadline = min(deadline, .now() + TimeAmount(ConnectionPressure.idleUnderPressure)) }
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             timerFired(context: context)
         }
@@ -238,8 +248,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func timerFired(context: ChannelHandlerContext) {
         timer = nil
         guard let deadline else { return }
-        // Body progress moves the deadline without rescheduling: wait for the rest.
-        if NIODeadline.now() < deadline { return scheduleTimer(context: context) }
+        let now = NIODeadline.now()
+        if now < deadline {
+            let idleSince = deadline - TimeAmount(limits.idleTimeout)
+            if phase == .awaitingHead(started: false), pressure.isHigh, now >= idleSince + TimeAmount(ConnectionPressure.idleUnderPressure) {
+                logger.debug("closing an idle connection: connections are near the cap")
+                return close(context: context)
+            }
+            // Body progress moves the deadline without rescheduling: wait for the rest.
+            return scheduleTimer(context: context)
+        }
         switch phase {
         case .awaitingHead(started: false):
             logger.debug("closing an idle connection")

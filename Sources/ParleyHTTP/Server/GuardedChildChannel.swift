@@ -10,12 +10,20 @@ struct GuardedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
     let base: Base
     let limits: ConnectionLimits
+    /// Shared by every connection of the server.
+    let pressure: ConnectionPressure
+
+    init(base: Base, limits: ConnectionLimits) {
+        self.base = base
+        self.limits = limits
+        self.pressure = ConnectionPressure(maxConnections: limits.maxConnections)
+    }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try operations.addHandler(ConnectionGuard(limits: limits, logger: logger), position: .after(decoder.handler))
+            try operations.addHandler(ConnectionGuard(limits: limits, pressure: pressure, logger: logger), position: .after(decoder.handler))
             return value
         }
     }
