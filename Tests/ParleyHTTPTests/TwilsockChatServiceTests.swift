@@ -83,6 +83,24 @@ import Testing
         }
     }
 
+    /// U+0000 is refused in tunnelled paths, parameters and fields as on plain HTTP: `bob\0x` must not act on `bob`.
+    @Test func aNULInATunnelledRequestIsRefused() async throws {
+        try await withLiveParley { api, sockets in
+            let sid = try await TwilsockSyncTests.conversation(api)
+            try await sockets.twilsock(as: "bob") { bob in
+                let path = try await bob.request("POST", "/Client/v2/Conversations/\(sid)/Participants/bob%00x", json: ["attributes": "{\"x\":1}"])
+                #expect(path.status == 400 && path.body["code"] as? Int == 20001, "\(path.body)")
+                let param = try await bob.request("GET", "/Client/v2/Conversations/\(sid)/Messages", params: ["PageSize": "5\u{0}"])
+                #expect(param.status == 400, "\(param.body)")
+                let field = try await bob.request("POST", "/Client/v2/Conversations/\(sid)/Participants", json: ["identity": "carol\u{0}x"])
+                #expect(field.status == 400, "\(field.body)")
+            }
+            let participants = try await api.get("/v1/Conversations/\(sid)/Participants").records
+            #expect(participants.allSatisfy { ($0["attributes"] as? String) != "{\"x\":1}" })
+            #expect(participants.count == 2)
+        }
+    }
+
     @Test func aMutationIdMakesAWriteHappenOnce() async throws {
         try await withLiveParley { api, sockets in
             let sid = try await TwilsockSyncTests.conversation(api)

@@ -29,6 +29,11 @@ struct TunnelledRequest: Sendable {
             params[name] = (text.replacingOccurrences(of: "+", with: " ")).removingPercentEncoding ?? text
         }
         self.params = params
+        // As on plain HTTP (`NULCharacterMiddleware`): a decoded NUL would reach SQLite as the end of a C string.
+        if segments.contains(where: { $0.utf8.contains(0) }) { throw ParleyError.containsNUL(name: "path") }
+        if let name = params.first(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) })?.key {
+            throw ParleyError.containsNUL(name: name)
+        }
         var headers: [String: String] = [:]
         for (name, value) in (request["headers"] as? [String: Any]) ?? [:] {
             if let value = value as? String { headers[name.lowercased()] = value }
@@ -95,7 +100,9 @@ extension Dictionary where Key == String, Value == Any {
     func string(_ name: String) throws -> String? {
         switch self[name] {
         case nil, is NSNull: return nil
-        case let value as String: return value
+        case let value as String:
+            if value.utf8.contains(0) { throw ParleyError.containsNUL(name: name) }
+            return value
         default: throw ParleyError.invalidParameter(name: name, reason: "must be a string")
         }
     }
