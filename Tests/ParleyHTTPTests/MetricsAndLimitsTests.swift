@@ -45,6 +45,14 @@ import Testing
         #expect(limiter.take("AC1", now: start + .milliseconds(500)) != nil)
     }
 
+    @Test func manyKeysKeepTheRecentBucketsAndForgetTheOldest() {
+        let limiter = RateLimiter(capacity: 1, refillPerSecond: 0.001, maximumKeys: 4)
+        let start = ContinuousClock.now
+        for index in 0..<10 { #expect(limiter.take("key\(index)", now: start + .milliseconds(index)) == nil) }
+        #expect(limiter.take("key9", now: start + .milliseconds(20)) != nil)  // recent: still empty
+        #expect(limiter.take("key0", now: start + .milliseconds(21)) == nil)  // oldest: forgotten, a full bucket again
+    }
+
     @Test func overTheLimitIs429WithTwiliosCode() async throws {
         var settings = ServerSettings(publicURL: TestCredentials.publicURL)
         settings.rateLimit = 1

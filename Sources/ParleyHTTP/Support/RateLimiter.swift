@@ -59,10 +59,17 @@ final class RateLimiter: Sendable {
         }
     }
 
+    /// Forgets the buckets that have refilled; if that is not enough (many keys busy at once), also the least recently
+    /// used, down to half of `maximumKeys`, so that the sweep runs rarely however many keys arrive (a forgotten key
+    /// starts again with a full bucket).
     private func forgetFull(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant) {
         buckets = buckets.filter { _, bucket in
             let elapsed = (now - bucket.updated).components
             return bucket.tokens + (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) * refillPerSecond < capacity
+        }
+        if buckets.count > maximumKeys / 2 {
+            let recent = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(maximumKeys / 2)
+            buckets = Dictionary(uniqueKeysWithValues: recent.map { ($0.key, $0.value) })
         }
     }
 }
