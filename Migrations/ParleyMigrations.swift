@@ -25,4 +25,5 @@ public let embeddedMigrations: [EmbeddedMigration] = [
     EmbeddedMigration("0007_media", PackageResources._007_media_sql),
     EmbeddedMigration("0008_conversation_events", PackageResources._008_conversation_events_sql),
     EmbeddedMigration("0009_sandbox_accounts", PackageResources._009_sandbox_accounts_sql),
+    EmbeddedMigration("0010_push", PackageResources._010_push_sql),
 ]

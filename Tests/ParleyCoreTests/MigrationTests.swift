@@ -68,7 +68,7 @@ import Testing
             try db.execute(sql: "UPDATE user_events_pruned SET through_seq = 40")
             return serviceSid
         }
-        #expect(try await SchemaMigrator().migrate(store) == ["0008_conversation_events", "0009_sandbox_accounts"])
+        #expect(try await SchemaMigrator().migrate(store) == ["0008_conversation_events", "0009_sandbox_accounts", "0010_push"])
         #expect(try await parley.eventLog.latestSeq() == 41)
         guard case .events(let events) = try await parley.eventLog.replay(serviceSid: serviceSid, identity: "alice", after: 40) else {
             Issue.record("expected the event kept by the upgrade"); return
@@ -99,7 +99,7 @@ import Testing
                         """, arguments: [sid, receipt])
             }
         }
-        #expect(try await SchemaMigrator().migrate(store) == ["0009_sandbox_accounts"])
+        #expect(try await SchemaMigrator().migrate(store) == ["0009_sandbox_accounts", "0010_push"])
         let accounts = try await store.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT sid, account_sid FROM sandbox_deliveries ORDER BY sid").map { row -> String? in row["account_sid"] }
         }
