@@ -36,6 +36,9 @@ public struct ServerSettings: Sendable {
     public var tls: TLSConfiguration?
     /// Header, body and idle timeouts, and the cap on connections served at once.
     public var connections = ConnectionLimits()
+    /// How often a twilsock socket (`/v3/wsconnect`) is sent a twilsock `ping`: Twilio's SDK reconnects when it hears
+    /// nothing for about 45 s.
+    public var twilsockPingInterval: Duration = .seconds(30)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, limits: HTTPLimits = HTTPLimits(), metrics: ParleyMetrics? = nil
@@ -57,6 +60,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         MetricsController(metrics: metrics).register(on: router)
     }
+    router.add(middleware: MediaCORSMiddleware())
     router.add(middleware: TwilioErrorMiddleware(publicURL: settings.publicURL))
     router.add(middleware: NULCharacterMiddleware())
     if let perMinute = settings.authFailuresPerMinute { router.add(middleware: AuthFailureLimitMiddleware(perMinute: perMinute)) }
@@ -94,6 +98,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         .add(middleware: MediaAuthMiddleware(accounts: parley.accounts, accessTokens: parley.accessTokens))
     if let rateLimiter { media.add(middleware: RateLimitMiddleware(limiter: rateLimiter)) }
     MediaController(parley: parley).register(on: Routes(group: media))
+    MediaSetController(parley: parley).register(on: Routes(group: media))
     // Temporary content URLs: their signature is the credential, so no authentication middleware.
     MediaController(parley: parley).registerTemporaryContent(on: Routes(group: router.group("v1/Services/:chatServiceSid")))
     // The socket's path without an upgrade: a 401 for a bad token, else a pointer to the upgrade.

@@ -42,6 +42,16 @@ import Testing
                 #expect(byName["conversation_sid"] as? String == sid)
                 let horizon = try await alice.request("POST", "\(path(links["my_conversations"]!))/\(sid)", json: ["last_read_message_index": 0])
                 #expect(horizon.body["unread_messages_count"] as? Int == 1)
+                // `setAllMessagesUnread`: a null index clears the horizon (the count is unknown again); an absent one
+                // leaves it alone.
+                let cleared = try await alice.request("POST", "\(path(links["my_conversations"]!))/\(sid)", json: ["last_read_message_index": NSNull()])
+                #expect(cleared.status == 200 && cleared.body["last_read_message_index"] is NSNull, "\(cleared.body)")
+                #expect(cleared.body["unread_messages_count"] is NSNull)
+                _ = try await alice.request("POST", "\(path(links["my_conversations"]!))/\(sid)", json: ["last_read_message_index": 1])
+                let kept = try await alice.request("POST", "\(path(links["my_conversations"]!))/\(sid)", json: ["notification_level": "muted"])
+                #expect(kept.body["last_read_message_index"] as? Int == 1)
+                // `getParticipantsCount` reads the fetched conversation's `participants_count`.
+                #expect(try await alice.request("GET", url).body["participants_count"] as? Int == 2)
 
                 let me = try await alice.request("GET", path(links["current_user"]!)).body
                 #expect((me["sync_objects"] as? [String: Any])?["user_info_map"] as? String == "alice.info")

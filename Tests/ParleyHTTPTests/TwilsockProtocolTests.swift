@@ -141,6 +141,20 @@ import Testing
         }
     }
 
+    @Test func anInitializedSocketIsPingedAtTheInterval() async throws {
+        try await withLiveParley(twilsockPingInterval: .milliseconds(300)) { _, sockets in
+            try await sockets.twilsock(as: "alice") { alice in
+                let began = ContinuousClock.now
+                for _ in 0..<3 {
+                    let ping = try await alice.message(within: 5) { $0.method == "ping" }
+                    #expect(ping.id != nil)
+                }
+                // Three pings at 300 ms take at least 900 ms: they are paced, not sent in a burst.
+                #expect(ContinuousClock.now - began >= .milliseconds(800))
+            }
+        }
+    }
+
     @Test func anExpiringTokenIsWarnedAboutThenClosedWith410() async throws {
         try await withLiveParley { _, sockets in
             let short = try await sockets.token("alice", ttl: 2)

@@ -12,8 +12,8 @@ struct ParleyBench: AsyncParsableCommand {
         abstract: "Measure Parley: raw SQLite limit, REST creates, paging, WebSocket fan-out, mixed load, resources.")
 
     @Option(help: "The parley binary to start (build it with the same configuration).") var binary = ".build/release/parley"
-    @Option(help: "Comma-separated scenarios: raw, create, ceiling, page, inbound, fanout, mixed, webhooks, media.") var scenarios =
-        "raw,create,ceiling,page,inbound,fanout,mixed,webhooks,media"
+    @Option(help: "Comma-separated scenarios: raw, create, ceiling, page, inbound, connect, fanout, twilsock, mixed, webhooks, media.")
+    var scenarios = "raw,create,ceiling,page,inbound,connect,fanout,twilsock,mixed,webhooks,media"
     @Option(help: "Server durability: full or normal.") var durability = "full"
     @Option(help: "Port for the server under test.") var port = 18_099
     @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
@@ -72,11 +72,11 @@ struct ParleyBench: AsyncParsableCommand {
                 rows += try await inboundScenario(
                     client: client, store: store, pairs: bindingPairs, requests: sizes.inboundRequests, accountSid: account.sid)
             }
-            if chosen.contains("fanout") {
+            let mintToken: @Sendable (String) async throws -> String = { try await parley.accessTokens.mintAccessToken(apiKey: apiKey, identity: $0) }
+            if chosen.contains("connect") { rows += try await connectScenario(port: port, samples: sizes.connectSamples, mintToken: mintToken) }
+            for kind in BenchSocket.Kind.allCases where chosen.contains(kind.scenario) {
                 let (fanout, fanoutFigures) = try await fanoutScenario(
-                    client: client, port: port, sizes: sizes,
-                    mintToken: { try await parley.accessTokens.mintAccessToken(apiKey: apiKey, identity: $0) },
-                    residentBytes: { server.residentBytes })
+                    kind: kind, client: client, port: port, sizes: sizes, mintToken: mintToken, residentBytes: { server.residentBytes })
                 rows += fanout
                 figures += fanoutFigures
                 sample()

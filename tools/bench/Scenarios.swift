@@ -13,6 +13,8 @@ struct Sizes: Sendable {
     var pageSamples = 300
     var fanoutClients = [1, 100, 1000]
     var fanoutRounds = 100
+    /// Sockets opened one after another for `connect`, of each kind.
+    var connectSamples = 200
     var mixedSeconds = 10.0
     /// Conversations with two SMS participants each (twice as many bindings), and inbound webhooks sent to them.
     var bindingPairs = 50_000
@@ -22,7 +24,7 @@ struct Sizes: Sendable {
     var mediaFiles: [(bytes: Int, count: Int)] = [(1_000_000, 40), (50_000_000, 4)]
 
     static let smoke = Sizes(
-        rawSingle: 50, rawBatched: 200, createPerCell: 40, pageDepth: 500, pageSamples: 10, fanoutClients: [1, 5], fanoutRounds: 2,
+        rawSingle: 50, rawBatched: 200, createPerCell: 40, pageDepth: 500, pageSamples: 10, fanoutClients: [1, 5], fanoutRounds: 2, connectSamples: 5,
         mixedSeconds: 0.5, bindingPairs: 50, inboundRequests: 50, mediaFiles: [(64_000, 3), (256_000, 2)])
 }
 
@@ -117,9 +119,10 @@ func pageScenario(client: LoadClient, conversation: String, total: Int, sizes: S
     return rows
 }
 
-/// `fanout`: from a message POST to its arrival on every one of N connected clients.
+/// `fanout` (Parley's `/client/v1/socket`) and `twilsock` (`/v3/wsconnect`, as Twilio's JavaScript SDK connects): from
+/// a message POST to its arrival on every one of N connected clients of that kind.
 func fanoutScenario(
-    client: LoadClient, port: Int, sizes: Sizes, mintToken: @escaping @Sendable (String) async throws -> String,
+    kind: BenchSocket.Kind, client: LoadClient, port: Int, sizes: Sizes, mintToken: @escaping @Sendable (String) async throws -> String,
     residentBytes: @escaping @Sendable () -> Double
 ) async throws
     -> ([Measurement], [Figure])
@@ -127,10 +130,10 @@ func fanoutScenario(
     var rows: [Measurement] = []
     var figures: [Figure] = []
     for clients in sizes.fanoutClients {
-        guard let conversation = try await client.post("/v1/Conversations", [("FriendlyName", "fanout \(clients)")]).sid else {
+        guard let conversation = try await client.post("/v1/Conversations", [("FriendlyName", "\(kind.scenario) \(clients)")]).sid else {
             throw BenchError("create failed")
         }
-        let identities = (0..<clients).map { "fan-\(clients)-\($0)" }
+        let identities = (0..<clients).map { "\(kind.scenario)-\(clients)-\($0)" }
         _ = try await timedRuns(count: clients, concurrency: 32) { index in
             _ = try await client.post("/v1/Conversations/\(conversation)/Participants", [("Identity", identities[index])])
         }
@@ -142,21 +145,16 @@ func fanoutScenario(
         try await withThrowingTaskGroup(of: Void.self) { group in
             for token in tokens {
                 group.addTask {
-                    var logger = Logger(label: "bench-ws")
-                    logger.logLevel = .critical
-                    try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/client/v1/socket?token=\(token)", logger: logger) { inbound, _, _ in
-                        var seen = 0
-                        for try await message in inbound.messages(maxSize: 1 << 20) {
-                            guard case .text(let text) = message else { continue }
-                            // Cheap checks: the load generator shares the server's cores (frames start with their type).
-                            if text.hasPrefix(#"{"type":"connected""#) {
-                                recorder.connected()
-                            } else if text.hasPrefix(#"{"type":"messageAdded""#), let round = FanoutRecorder.round(in: text) {
-                                recorder.arrived(round: round)
-                                seen += 1
-                                if seen == rounds { return }
-                            }
+                    let socket = BenchSocket(kind: kind, port: port, token: token)
+                    try await socket.listen(conversation: conversation) { event in
+                        switch event {
+                        case .ready: recorder.connected()
+                        case .message(let frame):
+                            guard let round = FanoutRecorder.round(in: frame) else { return false }
+                            recorder.arrived(round: round)
+                            return round == rounds - 1
                         }
+                        return false
                     }
                 }
             }
@@ -177,10 +175,10 @@ func fanoutScenario(
         let latencies = recorder.latencies
         rows.append(
             Measurement(
-                scenario: "fanout", variant: "N=\(clients)", count: latencies.count, seconds: latencies.reduce(0, +), latencies: latencies,
+                scenario: kind.scenario, variant: "N=\(clients)", count: latencies.count, seconds: latencies.reduce(0, +), latencies: latencies,
                 note: "\(rounds) messages, POST to arrival; first arrival p50 \(String(format: "%.1f", recorder.firstArrivalP50 * 1000)) ms, POST answered p50 \(String(format: "%.1f", recorder.answerP50 * 1000)) ms"))
         if clients == sizes.fanoutClients.max() {
-            figures.append(Figure(name: "server RSS per idle WebSocket (N=\(clients))", value: recorder.idleBytesPerConnection / 1024, unit: "KiB"))
+            figures.append(Figure(name: "server RSS per idle \(kind.name) (N=\(clients))", value: recorder.idleBytesPerConnection / 1024, unit: "KiB"))
         }
     }
     return (rows, figures)
@@ -204,9 +202,8 @@ final class FanoutRecorder: Sendable {
 
     /// The round number after `fanout-round-` in a frame, found with a byte search (Foundation's `range(of:)` was a
     /// tenth of the load generator's time with a thousand clients).
-    static func round(in text: String) -> Int? {
+    static func round(in bytes: [UInt8]) -> Int? {
         let marker = Array("fanout-round-".utf8)
-        let bytes = Array(text.utf8)
         guard bytes.count >= marker.count else { return nil }
         for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] && Array(bytes[start..<start + marker.count]) == marker {
             var value = 0

@@ -202,7 +202,14 @@ async function main() {
     const updated = next(aliceGeneral, 'participantUpdated', ({ participant }) => participant.identity === 'bob' && participant.lastReadMessageIndex !== null);
     await bobGeneral.setAllMessagesRead();
     await updated;
-    return `0 then 1, alice saw bob's horizon`;
+    // setAllMessagesUnread clears the horizon: the count is unknown (null) until a horizon is set again.
+    const cleared = next(aliceGeneral, 'participantUpdated', ({ participant }) => participant.identity === 'bob' && participant.lastReadMessageIndex === null);
+    await bobGeneral.setAllMessagesUnread();
+    await cleared;
+    const none = await bobGeneral.getUnreadMessagesCount();
+    check(none === null, `unread after setAllMessagesUnread: ${none}`);
+    await bobGeneral.setAllMessagesRead();
+    return `0 then 1, alice saw bob's horizon; setAllMessagesUnread cleared it`;
   });
 
   await flow('history-paging', async () => {
@@ -223,10 +230,12 @@ async function main() {
     const joined = next(aliceGeneral, 'participantJoined', (p) => p.identity === 'carol');
     const carol = await rest('POST', `/v1/Conversations/${general.sid}/Participants`, { Identity: 'carol' });
     await joined;
+    const count = await aliceGeneral.getParticipantsCount();
+    check(count === 3, `getParticipantsCount ${count}`);
     const left = next(aliceGeneral, 'participantLeft', (p) => p.identity === 'carol');
     await rest('DELETE', `/v1/Conversations/${general.sid}/Participants/${carol.sid}`);
     await left;
-    return 'carol';
+    return 'carol (3 participants while in)';
   });
 
   await flow('participant-attributes', async () => {
@@ -295,8 +304,11 @@ async function main() {
       check(url && url.startsWith(server.base), `temporary URL ${url}`);
       const fetched = Buffer.from(await (await fetch(url)).arrayBuffer());
       check(fetched.equals(bytes), `content differs (${fetched.length} bytes)`);
+      // The media-set call (POST …/MediaSet), several media at once.
+      const urls = await message.getTemporaryContentUrlsForAttachedMedia();
+      check(urls.get(media.sid) && urls.get(media.sid).startsWith(server.base), `media set URL ${urls.get(media.sid)}`);
     }
-    return 'alice to bob and back, content by temporary URL';
+    return 'alice to bob and back, content by temporary URL and by media set';
   });
 
   await flow('non-member-refused', async () => {
@@ -351,7 +363,18 @@ async function main() {
           await conversation.sendMessage('from the browser');
           await report({ step: 'sent' });
           const message = await got;
-          await report({ ok: true, author: message.author });
+          // Media from the page's origin: upload, temporary URLs (single and media set) and the content, all
+          // cross-origin requests the browser only lets through with CORS.
+          const bytes = new Uint8Array(1024).map((_, i) => i % 251);
+          const mine = new Promise((res) => conversation.on('messageAdded', (m) => { if (m.type === 'media' && m.author === 'browser') res(m); }));
+          await conversation.sendMessage({ contentType: 'image/png', filename: 'browser.png', media: new Blob([bytes], { type: 'image/png' }) });
+          const sent = await mine;
+          const media = sent.attachedMedia[0];
+          const url = await media.getContentTemporaryUrl();
+          const urls = await sent.getTemporaryContentUrlsForAttachedMedia();
+          const fetched = new Uint8Array(await (await fetch(url)).arrayBuffer());
+          const same = fetched.length === bytes.length && fetched.every((b, i) => b === bytes[i]);
+          await report({ ok: true, author: message.author, media: same ? 'same' : 'differs', mediaSet: Boolean(urls.get(media.sid)) });
         } catch (e) { await report({ ok: false, error: String((e && e.message) || e) }); }
       })();</script>`;
     const site = http.createServer((req, res) => {
@@ -383,11 +406,12 @@ async function main() {
       await aliceGeneral.sendMessage('to the browser');
       const last = await waitFor((r) => r.ok !== undefined);
       check(last.ok && last.author === 'alice', `browser: ${last.error || last.author}`);
+      check(last.media === 'same' && last.mediaSet, `browser media: ${last.media}, media set ${last.mediaSet}`);
     } finally {
       browser.kill('SIGKILL');
       site.close();
     }
-    return 'sent and received in headless Chromium';
+    return 'sent and received text and media in headless Chromium (cross-origin page)';
   });
 
   await flow('server-restart', async () => {

@@ -142,6 +142,16 @@ public struct ClientService: Sendable {
         try await store.read { tx in try Self.member(user, conversation, tx).membership }
     }
 
+    /// One conversation the user is in, with how many participants it has (chat and channel ones alike).
+    public func conversationWithParticipantCount(_ user: ChatPrincipal, _ conversation: String) async throws
+        -> (membership: ConversationMembership, participants: Int)
+    {
+        try await store.read { tx in
+            let membership = try Self.member(user, conversation, tx).membership
+            return (membership, try tx.participantCounts(conversationSid: membership.conversation.sid).all)
+        }
+    }
+
     /// Updates the user's own membership: the read horizon (always allowed) and the notification level
     /// (conversation permission `editNotificationLevel`).
     public func updateConversation(_ user: ChatPrincipal, _ conversation: String, _ changes: MembershipService.Changes) async throws

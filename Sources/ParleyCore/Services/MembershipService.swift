@@ -31,6 +31,9 @@ public struct MembershipService: Sendable {
     public struct Changes: Sendable {
         public var notificationLevel: NotificationLevel?
         public var lastReadMessageIndex: Int64?
+        /// Clears the read horizon (nothing read yet: every message counts as unread), as the JavaScript SDK's
+        /// `setAllMessagesUnread` asks with a null `last_read_message_index`.
+        public var clearsReadHorizon = false
         public var lastReadTimestamp: String?
         public init() {}
     }
@@ -59,6 +62,7 @@ public struct MembershipService: Sendable {
         var membership = membership
         if let level = changes.notificationLevel { membership.participant.notificationLevel = level }
         if let index = changes.lastReadMessageIndex { membership.participant.lastReadMessageIndex = index }
+        if changes.clearsReadHorizon { membership.participant.lastReadMessageIndex = nil }
         if let timestamp = changes.lastReadTimestamp { membership.participant.lastReadTimestamp = timestamp }
         membership.participant.dateUpdated = now
         // A user's membership is a chat participant: it never holds an (address, proxy address) binding.

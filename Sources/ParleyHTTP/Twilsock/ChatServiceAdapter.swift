@@ -97,6 +97,8 @@ struct ChatServiceAdapter: Sendable {
                 changes.notificationLevel = parsed
             }
             changes.lastReadMessageIndex = try fields.integer("last_read_message_index")
+            // A null index is `setAllMessagesUnread`; an absent one leaves the horizon alone.
+            changes.clearsReadHorizon = fields["last_read_message_index"] is NSNull
             if fields["last_read_message_index"] != nil { changes.lastReadTimestamp = Timestamp.now.description }
             return .ok(membershipResource(try await parley.client.updateConversation(user, path[2], changes)))
         case (_, 2...3) where path[1] == "Conversations":
@@ -147,7 +149,8 @@ struct ChatServiceAdapter: Sendable {
             let membership = try await parley.client.createConversation(user, input)
             return TunnelledResponse(status: 201, body: conversationResource(membership.conversation))
         case ("GET", 1):
-            return .ok(conversationResource(try await parley.client.conversation(user, path[0]).conversation))
+            let (membership, participants) = try await parley.client.conversationWithParticipantCount(user, path[0])
+            return .ok(conversationResource(membership.conversation, participantsCount: participants))
         case ("POST", 1):
             let fields = try request.fields()
             let edit = ClientService.ConversationEdit(
@@ -165,9 +168,10 @@ struct ChatServiceAdapter: Sendable {
         }
     }
 
-    private func conversationResource(_ conversation: Conversation) -> JSONValue {
+    /// A conversation as the chat service answers it; `participantsCount` on a fetch (the SDK's `getParticipantsCount`).
+    private func conversationResource(_ conversation: Conversation, participantsCount: Int? = nil) -> JSONValue {
         let url = "\(root)/Conversations/\(conversation.sid)"
-        return .object([
+        var fields: [(String, JSONValue)] = [
             ("sid", .string(conversation.sid)), ("account_sid", .string(user.accountSid)), ("chat_service_sid", .string(conversation.serviceSid)),
             ("friendly_name", JSONValue(conversation.friendlyName)), ("unique_name", JSONValue(conversation.uniqueName)),
             ("attributes", .string(conversation.attributes)), ("created_by", JSONValue(conversation.createdBy)),
@@ -175,7 +179,9 @@ struct ChatServiceAdapter: Sendable {
             ("messages_count", .int(conversation.nextMessageIndex)), ("state", .string(conversation.state.rawValue)),
             ("sync_objects", syncObjects(conversation.sid)), ("url", .string(url)),
             ("links", .object([("participants", .string("\(url)/Participants")), ("messages", .string("\(url)/Messages"))])),
-        ])
+        ]
+        if let participantsCount { fields.append(("participants_count", .int(Int64(participantsCount)))) }
+        return .object(fields)
     }
 
     private func messages(_ request: TunnelledRequest, conversation: String, _ path: [String]) async throws -> TunnelledResponse? {

@@ -23,13 +23,12 @@ struct TwilsockEndpoint: Sendable {
 
     /// The largest twilsock message read: a message with the largest body and attributes fits with room to spare.
     static let maxFrameSize = 64 * 1024
-    static let pingInterval: Duration = .seconds(30)
     /// How long a client has to send `init`.
     static let initTimeout: Duration = .seconds(30)
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
         let base = settings.publicURL ?? "\(settings.tls == nil ? "http" : "https")://\(request.head.authority ?? "localhost")"
-        let connection = TwilsockConnection(parley: parley, base: base, outbound: outbound)
+        let connection = TwilsockConnection(parley: parley, base: base, outbound: outbound, pingInterval: settings.twilsockPingInterval)
         // A WebSocket ping right away: a twilsock client says nothing before it sees the 101, so a first write makes
         // sure the 101 is flushed whatever the pipeline holds back (it once stayed buffered until a first write).
         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
@@ -74,12 +73,15 @@ final class TwilsockConnection: Sendable {
     let parley: Parley
     let base: String
     let outbound: WebSocketOutboundWriter
+    /// How often `keepAlive` sends a twilsock `ping` (`ServerSettings.twilsockPingInterval`).
+    let pingInterval: Duration
     private let principal = Mutex<ChatPrincipal?>(nil)
 
-    init(parley: Parley, base: String, outbound: WebSocketOutboundWriter) {
+    init(parley: Parley, base: String, outbound: WebSocketOutboundWriter, pingInterval: Duration) {
         self.parley = parley
         self.base = base
         self.outbound = outbound
+        self.pingInterval = pingInterval
     }
 
     var user: ChatPrincipal? { principal.withLock { $0 } }
@@ -299,7 +301,7 @@ final class TwilsockConnection: Sendable {
         }
     }
 
-    /// Waits for `init` (closing after `initTimeout` without it), then pings every 30 s, warns a minute before the
+    /// Waits for `init` (closing after `initTimeout` without it), then pings every `pingInterval`, warns a minute before the
     /// token expires and closes with 410 when it has.
     func keepAlive() async throws -> TwilsockClosing? {
         let deadline = ContinuousClock.now + TwilsockEndpoint.initTimeout
@@ -321,11 +323,11 @@ final class TwilsockConnection: Sendable {
                 warned = user.expiresAt
                 try await write(TwilsockFrames.tokenAboutToExpire())
             }
-            if ContinuousClock.now - lastPing >= TwilsockEndpoint.pingInterval {
+            if ContinuousClock.now - lastPing >= pingInterval {
                 lastPing = .now
                 try await write(TwilsockFrames.ping())
             }
-            try await Task.sleep(for: .seconds(1))
+            try await Task.sleep(for: min(.seconds(1), pingInterval))
         }
         return nil
     }

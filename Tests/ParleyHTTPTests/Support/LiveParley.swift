@@ -10,7 +10,9 @@ import Testing
 import WSClient
 
 /// A server on a real socket (WebSockets need one), over a fresh SQLite file.
-func withLiveParley(typingTimeout: Duration = .milliseconds(300), _ body: @Sendable (TestAPI, LiveSockets) async throws -> Void) async throws {
+func withLiveParley(
+    typingTimeout: Duration = .milliseconds(300), twilsockPingInterval: Duration = .seconds(30), _ body: @Sendable (TestAPI, LiveSockets) async throws -> Void
+) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-live-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -20,7 +22,9 @@ func withLiveParley(typingTimeout: Duration = .milliseconds(300), _ body: @Senda
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-live-test")
     logger.logLevel = .warning
-    let app = buildApplication(parley: parley, settings: ServerSettings(port: 0, publicURL: TestCredentials.publicURL), logger: logger)
+    var settings = ServerSettings(port: 0, publicURL: TestCredentials.publicURL)
+    settings.twilsockPingInterval = twilsockPingInterval
+    let app = buildApplication(parley: parley, settings: settings, logger: logger)
     try await app.test(.live) { client in
         try await body(TestAPI(client: client, parley: parley), LiveSockets(client: client, parley: parley))
     }
