@@ -26,6 +26,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"6.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Already pulled in by AsyncHTTPClient; named for APNs' TLS (client certificates) and the fakes' HTTP/2 server.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        // PostgreSQL driver for `parley migrate --database postgres://…` and `parley copy` (docs/postgres.md).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The SQL migrations, embedded in the binary so a deployed `parley` needs no files beside it.
@@ -33,7 +38,7 @@ let package = Package(
             name: "ParleyMigrations",
             path: "Migrations",
             exclude: ["README.md"],
-            resources: [.embedInCode("sql")],
+            resources: [.embedInCode("sql"), .embedInCode("pg")],
             swiftSettings: swiftSettings
         ),
         // Domain: models, SIDs, errors, the SQLite store and the services. Knows nothing of HTTP.
@@ -44,12 +49,39 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Starts a private PostgreSQL cluster (initdb + pg_ctl in a temporary folder) for the tests.
+        .target(
+            name: "PostgresTestSupport",
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Local fakes of the push providers (APNs over HTTP/2 + TLS; FCM and its OAuth2 token endpoint) on 127.0.0.1,
+        // speaking the real protocols, for the tests and the benchmark.
+        .target(
+            name: "PushFakes",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "tools/fakes",
             swiftSettings: swiftSettings
         ),
         // The Twilio-shaped REST surface over the domain services.
@@ -89,6 +121,7 @@ let package = Package(
             name: "parley-bench",
             dependencies: [
                 "ParleyCore",
+                "PushFakes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -103,6 +136,8 @@ let package = Package(
             name: "ParleyCoreTests",
             dependencies: [
                 "ParleyCore",
+                "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -112,7 +147,13 @@ let package = Package(
             name: "ParleyHTTPTests",
             dependencies: [
                 "ParleyCore",
+                "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "ParleyHTTP",
+                "PushFakes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

@@ -76,8 +76,11 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     ServicesController(parley: parley, limits: limits).register(on: Routes(group: v1))
     ConfigurationController(parley: parley, limits: limits).register(on: Routes(group: v1))
     WebhooksController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    PushFailuresController(parley: parley, limits: limits).register(on: Routes(group: v1))
     AddressConfigurationsController(parley: parley, limits: limits).register(on: Routes(group: v1))
     SandboxController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    CredentialsController(parley: parley, limits: limits).register(on: Routes(group: v1))
+    NotificationsConfigurationController(parley: parley, limits: limits).register(on: Routes(group: v1))
     // Inbound channel webhooks: authenticated by X-Twilio-Signature (or Basic), not by the REST middleware.
     InboundController(parley: parley, limits: limits, rateLimiter: rateLimiter).register(on: Routes(group: router.group("inbound")))
 
@@ -93,6 +96,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
         ConversationWebhooksController(parley: parley, limits: limits).register(on: routes)
         ReceiptsController(parley: parley, limits: limits).register(on: routes)
     }
+    BindingsController(parley: parley, limits: limits).register(on: Routes(group: v1.group("Services/:chatServiceSid")))
     // Media, as Twilio's Media Content Service serves it: admin credentials or a chat user's token.
     let media = router.group("v1/Services/:chatServiceSid")
         .add(middleware: MediaAuthMiddleware(accounts: parley.accounts, accessTokens: parley.accessTokens))
@@ -114,6 +118,7 @@ func buildRouter(parley: Parley, settings: ServerSettings) -> Router<ParleyReque
     ClientConversationsController(parley: parley, limits: limits).register(on: clientRoutes)
     ClientMessagesController(parley: parley, limits: limits).register(on: clientRoutes)
     ClientParticipantsController(parley: parley, limits: limits).register(on: clientRoutes)
+    ClientPushBindingsController(parley: parley, limits: limits).register(on: clientRoutes)
     return router
 }
 

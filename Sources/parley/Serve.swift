@@ -40,10 +40,13 @@ struct Serve: AsyncParsableCommand {
     var minFreeDiskMb = 64
     @Option(help: "PEM certificate chain: serve HTTPS/WSS directly (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
+    @Option(help: "The key file push credentials' secrets are sealed with (default: '<db>.secrets-key' beside the database, created on first need). Back it up with the database.")
+    var secretsKeyFile: String?
     @Flag(help: "Do not serve Prometheus metrics at /metrics.") var noMetrics = false
     @OptionGroup(title: "External channels") var channels: ChannelOptions
     @OptionGroup(title: "Connections") var connections: ConnectionOptions
     @OptionGroup(title: "Outbound requests (inbound media, webhooks)") var outbound: OutboundOptions
+    @OptionGroup(title: "Push notifications") var push: PushOptions
 
     func run() async throws {
         var logger = Logger(label: "parley")
@@ -61,7 +64,7 @@ struct Serve: AsyncParsableCommand {
             maxItemBytes: mediaMaxBytes, maxMessageBytes: mediaMaxMessageBytes,
             allowedContentTypes: mediaTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         let parley = Parley(store: store, mediaDirectory: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("media") }, mediaLimits: mediaLimits,
-            outbound: try outbound.outbound(logger: logger))
+            outbound: try outbound.outbound(logger: logger), pushSecrets: secretsKeyFile.map(PushSecretBox.init(keyFile:)))
         let environment = ProcessInfo.processInfo.environment
         let bootstrap = try await parley.accounts.bootstrap(sid: environment["PARLEY_ACCOUNT_SID"], authToken: environment["PARLEY_AUTH_TOKEN"])
         if bootstrap.created {
@@ -81,10 +84,11 @@ struct Serve: AsyncParsableCommand {
         let pruner = EventPruner(eventLog: parley.eventLog, retention: Int64(eventRetentionHours) * 3600, logger: logger)
         let janitor = MediaJanitor(media: parley.media, logger: logger)
         let webhooks = WebhookWorker(webhooks: parley.webhooks, logger: logger)
+        let pushes = PushWorker(parley: parley, senders: try push.senders(), logger: logger)
         let keys = IdempotencyPruner(idempotency: parley.idempotency, logger: logger)
         let channelWorkers = try channels.services(parley: parley, publicURL: publicURL, logger: logger)
         let app = buildApplication(
-            parley: parley, settings: settings, services: [pruner, janitor, webhooks, keys] + channelWorkers, logger: logger)
+            parley: parley, settings: settings, services: [pruner, janitor, webhooks, pushes, keys] + channelWorkers, logger: logger)
         try await ParleyServer(application: app, parley: parley, shutdownDeadline: .seconds(max(1, shutdownTimeout)), logger: logger).run()
     }
 }

@@ -12,8 +12,8 @@ struct ParleyBench: AsyncParsableCommand {
         abstract: "Measure Parley: raw SQLite limit, REST creates, paging, WebSocket fan-out, mixed load, resources.")
 
     @Option(help: "The parley binary to start (build it with the same configuration).") var binary = ".build/release/parley"
-    @Option(help: "Comma-separated scenarios: raw, create, ceiling, page, inbound, connect, fanout, twilsock, mixed, webhooks, media.")
-    var scenarios = "raw,create,ceiling,page,inbound,connect,fanout,twilsock,mixed,webhooks,media"
+    @Option(help: "Comma-separated scenarios: raw, create, ceiling, page, inbound, connect, fanout, twilsock, mixed, webhooks, media, push.")
+    var scenarios = "raw,create,ceiling,page,inbound,connect,fanout,twilsock,mixed,webhooks,media,push"
     @Option(help: "Server durability: full or normal.") var durability = "full"
     @Option(help: "Port for the server under test.") var port = 18_099
     @Flag(help: "Tiny counts: proves every scenario runs (CI), figures meaningless.") var smoke = false
@@ -54,7 +54,8 @@ struct ParleyBench: AsyncParsableCommand {
         let bindingPairs = chosen.contains("inbound") ? try await prepareBindings(parley, accountSid: account.sid, pairs: sizes.bindingPairs) : []
 
         let (server, coldStart) = try await ServerProcess.start(
-            binary: binary, databasePath: databasePath, port: port, durability: durability, credentials: credentials)
+            binary: binary, databasePath: databasePath, port: port, durability: durability, credentials: credentials,
+            extraArguments: try pushServerArguments(directory: directory))
         defer { server.stop() }
         figures.append(Figure(name: "cold start to first answered request", value: coldStart.seconds * 1000, unit: "ms"))
         figures.append(Figure(name: "server RSS idle", value: server.residentBytes / 1_048_576, unit: "MiB"))
@@ -83,6 +84,7 @@ struct ParleyBench: AsyncParsableCommand {
             }
             if chosen.contains("mixed") { rows += try await mixedScenario(client: client, sizes: sizes); sample() }
             if chosen.contains("webhooks") { rows += try await webhookScenario(client: client, sizes: sizes) }
+            if chosen.contains("push") { rows += try await pushScenario(client: client, sizes: sizes, smoke: smoke, mintToken: mintToken) }
             if chosen.contains("media"), let serviceSid = account.configuration.defaultChatServiceSid {
                 let (media, mediaFigures) = try await mediaScenario(
                     client: client, serviceSid: serviceSid, sizes: sizes, residentBytes: { server.residentBytes })

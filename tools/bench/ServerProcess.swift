@@ -7,7 +7,9 @@ final class ServerProcess: @unchecked Sendable {
     let databasePath: String
 
     /// Starts the server binary; returns once it answers a request, with the time that took.
-    static func start(binary: String, databasePath: String, port: Int, durability: String, credentials: (String, String)) async throws
+    static func start(
+        binary: String, databasePath: String, port: Int, durability: String, credentials: (String, String), extraArguments: [String] = []
+    ) async throws
         -> (ServerProcess, Duration)
     {
         let server = ServerProcess(port: port, databasePath: databasePath)
@@ -15,7 +17,7 @@ final class ServerProcess: @unchecked Sendable {
         // The webhook scenario's receiver listens on 127.0.0.1, which the outbound policy refuses unless allowed.
         server.process.arguments = [
             "serve", "--db", databasePath, "--port", String(port), "--durability", durability, "--allow-private-targets", "127.0.0.1",
-        ]
+        ] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["PARLEY_ACCOUNT_SID"] = credentials.0
         environment["PARLEY_AUTH_TOKEN"] = credentials.1

@@ -832,6 +832,105 @@ def webhooks(t):
     expect_eq(len(conversations(conv.sid).messages.list()), 2, "messages after the rejected one")
 
 
+def openssl_pem(*commands):
+    """Key material made by the openssl command line (the compat venv has no crypto library): each command's
+    output is piped into the next; a missing openssl skips the check."""
+    data = None
+    try:
+        for command in commands:
+            data = subprocess.run(command, input=data, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise CheckSkipped("openssl is needed to make test keys: {}".format(exc))
+    return data.decode()
+
+
+@check
+def push_credentials(t):
+    creds = t.conv.credentials
+    p8 = openssl_pem(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout"],
+                     ["openssl", "pkcs8", "-topk8", "-nocrypt"])
+    name = "compat-apn-" + suffix()
+    apn = creds.create(type="apn", friendly_name=name, private_key=p8, sandbox=True,
+                       secret=json.dumps({"key_id": "ABC123DEFG", "team_id": "TEAM123456", "bundle_id": "com.example.compat"}))
+    t.defer(creds(apn.sid).delete)
+    expect_sid(apn.sid, "CR", "credential.sid")
+    expect_eq(apn.type, "apn", "credential.type")
+    expect_eq(apn.friendly_name, name, "credential.friendly_name")
+    expect_eq(apn.sandbox, "True", "credential.sandbox (a string)")
+    expect_eq(apn.account_sid, t.account_sid, "credential.account_sid")
+    expect_datetime(apn, "date_created", "credential")
+    expect_url(apn, "/v1/Credentials/{}".format(apn.sid), "credential")
+
+    rsa = openssl_pem(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+    account = {"type": "service_account", "project_id": "compat", "private_key": rsa,
+               "client_email": "push@compat.iam.gserviceaccount.com", "token_uri": "https://oauth2.googleapis.com/token"}
+    fcm = creds.create(type="fcm", friendly_name="compat-fcm-" + suffix(), secret=json.dumps(account))
+    t.defer(creds(fcm.sid).delete)
+    expect_eq(fcm.sandbox, "False", "fcm credential.sandbox")
+    gcm = creds.create(type="gcm", api_key="compat-legacy-key")
+    t.defer(creds(gcm.sid).delete)
+
+    raw = t.client.request("GET", "https://conversations.twilio.com/v1/Credentials/" + fcm.sid)
+    for leaked in ("private_key", "PRIVATE KEY", "client_email", "secret", "api_key"):
+        expect(leaked not in raw.text, "a credential's JSON must not carry {!r}: {}".format(leaked, raw.text[:300]))
+
+    fetched = creds(apn.sid).fetch()
+    expect_eq((fetched.sid, fetched.type, fetched.sandbox), (apn.sid, "apn", "True"), "fetched credential")
+    listed = [c.sid for c in creds.list()]
+    for sid in (apn.sid, fcm.sid, gcm.sid):
+        expect(sid in listed, "credentials.list() is missing {}".format(sid))
+    expect_eq(len(creds.list(page_size=1, limit=2)), 2, "credentials.list(page_size=1, limit=2): two records over two pages")
+
+    upd = creds(apn.sid).update(friendly_name="renamed", sandbox=False)
+    expect_eq((upd.friendly_name, upd.sandbox), ("renamed", "False"), "credential after update")
+    expect_rest_error(lambda: creds.create(type="apn", certificate="not a certificate", private_key=p8), 400, 20001,
+                      "create with a malformed certificate")
+    expect_rest_error(lambda: creds.create(type="fcm", secret=json.dumps({"client_email": "x"})), 400, 20001,
+                      "create with a service account without project_id")
+
+    expect_eq(creds(gcm.sid).delete(), True, "credentials(CR).delete()")
+    expect_rest_error(lambda: creds(gcm.sid).fetch(), 404, 20404, "fetch deleted credential")
+
+
+@check
+def push_notifications_configuration(t):
+    svc = new_service(t, "push")
+    notifications = t.conv.services(svc.sid).configuration.notifications()
+    cfg = notifications.fetch()
+    expect_eq(cfg.chat_service_sid, svc.sid, "notifications.chat_service_sid")
+    expect_eq(cfg.account_sid, t.account_sid, "notifications.account_sid")
+    expect_eq(cfg.log_enabled, False, "notifications.log_enabled default")
+    expect_eq((cfg.new_message or {}).get("enabled"), False, "new_message.enabled default")
+    expect_url(cfg, "/v1/Services/{}/Configuration/Notifications".format(svc.sid), "notifications")
+
+    upd = notifications.update(
+        log_enabled=True, new_message_enabled=True, new_message_template="${PARTICIPANT}: ${MESSAGE}",
+        new_message_sound="ding.caf", new_message_badge_count_enabled=True, new_message_with_media_enabled=True,
+        new_message_with_media_template="${PARTICIPANT} sent ${MEDIA_COUNT} file(s)",
+        added_to_conversation_enabled=True, added_to_conversation_template="You joined ${CONVERSATION}",
+        removed_from_conversation_enabled=True, removed_from_conversation_sound="bye.caf")
+    expect_eq(upd.log_enabled, True, "log_enabled after update")
+    expect_eq(upd.new_message, {
+        "enabled": True, "template": "${PARTICIPANT}: ${MESSAGE}", "sound": "ding.caf", "badge_count_enabled": True,
+        "with_media": {"enabled": True, "template": "${PARTICIPANT} sent ${MEDIA_COUNT} file(s)"},
+    }, "new_message after update")
+    again = notifications.fetch()
+    expect_eq(again.added_to_conversation,
+              {"enabled": True, "template": "You joined ${CONVERSATION}", "sound": None}, "added_to_conversation")
+    expect_eq(again.removed_from_conversation,
+              {"enabled": True, "template": None, "sound": "bye.caf"}, "removed_from_conversation")
+    expect_rest_error(lambda: t.conv.services("IS" + "0" * 32).configuration.notifications().fetch(), 404, 20404,
+                      "notifications of a missing Service")
+
+
+@check
+def push_bindings(t):
+    svc = new_service(t, "bindings")
+    bindings = t.conv.services(svc.sid).bindings.list()
+    expect_eq(bindings, [], "bindings of a new Service")
+    expect_rest_error(lambda: t.conv.services(svc.sid).bindings("BS" + "0" * 32).fetch(), 404, 20404, "fetch a missing binding")
+
+
 def parley_cli(args):
     """Run the parley executable (PARLEY_BIN) on PARLEY_DB; returns the CompletedProcess."""
     here = os.path.dirname(os.path.abspath(__file__))

@@ -86,7 +86,7 @@ public struct AccessTokenService: Sendable {
             }
         return ChatPrincipal(
             accountSid: accountSid, apiKeySid: keySid, identity: identity, serviceSid: serviceSid, userSid: userSid,
-            expiresAt: Timestamp(secondsSince1970: exp))
+            expiresAt: Timestamp(secondsSince1970: exp), pushCredentialSid: chat.pushCredentialSid)
     }
 
     /// A token for `identity`, exactly as twilio-python's `AccessToken` + `ChatGrant(service_sid=...)` mints it now.

@@ -107,4 +107,6 @@ public enum ParleyError: Error, Equatable, Sendable {
     case storageUnavailable(reason: String)
     /// The account sent more requests per second than the node allows.
     case rateLimited(retryAfterSeconds: Int)
+    /// Push secrets cannot be sealed: the secrets key file cannot be created or read (`reason` names the file, never a secret).
+    case pushSecretsUnavailable(reason: String)
 }

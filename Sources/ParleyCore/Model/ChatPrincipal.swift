@@ -12,8 +12,14 @@ public struct ChatPrincipal: Sendable, Equatable {
     public var userSid: String
     /// The token's `exp`: the principal is not valid from this moment on.
     public var expiresAt: Timestamp
+    /// The token's chat grant `push_credential_sid`: the credential a device registered without one pushes with.
+    public var pushCredentialSid: String?
 
-    public init(accountSid: String, apiKeySid: String, identity: String, serviceSid: String, userSid: String, expiresAt: Timestamp) {
+    public init(
+        accountSid: String, apiKeySid: String, identity: String, serviceSid: String, userSid: String, expiresAt: Timestamp,
+        pushCredentialSid: String? = nil
+    ) {
+        self.pushCredentialSid = pushCredentialSid
         self.accountSid = accountSid
         self.apiKeySid = apiKeySid
         self.identity = identity

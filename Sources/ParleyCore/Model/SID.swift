@@ -13,6 +13,8 @@ public enum SIDPrefix: String, Sendable, CaseIterable {
     case content = "HX"
     case webhook = "WH"
     case studioFlow = "FW"
+    case credential = "CR"
+    case binding = "BS"
 }
 
 /// Twilio-style identifiers: a two-letter prefix and 32 lower-case hex digits.

@@ -4,6 +4,8 @@ struct EventRecorder: Sendable {
     let hub: EventHub
     /// Webhooks (outbox rows and pre-action calls), decided next to the events.
     let webhooks: WebhookRecorder
+    /// Push notifications (outbox rows), decided next to the events, so every way in that records them pushes.
+    let push: PushRecorder
     /// Where the change being recorded came from (see `acting`).
     var origin: WebhookOrigin = .api(webhooksEnabled: false)
 
@@ -40,6 +42,7 @@ struct EventRecorder: Sendable {
     func recordForMembers(
         _ type: ChatEventType, _ resource: ChatEventResource, conversation: Conversation, now: Timestamp, in tx: StoreTransaction
     ) throws {
+        try push.record(type, resource, conversation: conversation, actor: origin.clientIdentity, now: now, in: tx)
         let identities = try tx.chatIdentities(conversationSid: conversation.sid)
         guard !identities.isEmpty else { return }
         let events = try tx.appendEvents(

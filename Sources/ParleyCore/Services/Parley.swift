@@ -30,6 +30,16 @@ public struct Parley: Sendable {
     public let timers: ConversationTimerService
     /// How Parley calls URLs outsiders choose (inbound media, webhooks): the outbound address policy and its client.
     public let outbound: OutboundHTTP
+    /// Push credentials (`/v1/Credentials`); the push worker opens their secrets with `secret(credentialSid:)`.
+    public let pushCredentials: PushCredentialService
+    /// A Service's push notification settings (`/v1/Services/{IS}/Configuration/Notifications`).
+    public let pushSettings: PushSettingsService
+    /// Device bindings for push notifications (admin API and chat clients' registrations).
+    public let pushBindings: PushBindingService
+    /// Rung after a commit that wrote push outbox rows (`push_deliveries`); the push worker waits on it.
+    public let pushSignal: PushSignal
+    /// The push outbox's rows, for `/v1/Push/Failures` (the `PushWorker` sends them).
+    public let pushDeliveries: PushDeliveryService
 
     /// - Parameters:
     ///   - now: the clock; tests pass a fixed one.
@@ -39,16 +49,22 @@ public struct Parley: Sendable {
     ///   - mediaLimits: sizes, counts and content types media may have.
     ///   - webhookSettings: webhook timeout and retry schedule.
     ///   - outbound: which addresses inbound media and webhooks may be fetched from and sent to (public ones by default).
+    ///   - pushSecrets: seals push credentials' secrets; by default with the key file `<database file>.secrets-key`.
     public init(
         store: Store, hub: EventHub = EventHub(), typingTimeout: Duration = .seconds(5), mediaDirectory: URL? = nil,
         mediaLimits: MediaLimits = MediaLimits(), webhookSettings: WebhookSettings = WebhookSettings(), outbound: OutboundHTTP = OutboundHTTP(),
-        now: @escaping @Sendable () -> Timestamp = { .now }
+        pushSecrets: PushSecretBox? = nil, now: @escaping @Sendable () -> Timestamp = { .now }
     ) {
         self.store = store
         self.hub = hub
         self.outbound = outbound
         self.webhooks = WebhookService(store: store, settings: webhookSettings, outbound: outbound, now: now)
-        let events = EventRecorder(hub: hub, webhooks: webhooks.recorder)
+        self.pushSignal = PushSignal()
+        self.pushDeliveries = PushDeliveryService(store: store)
+        self.pushBindings = PushBindingService(store: store, now: now)
+        self.pushCredentials = PushCredentialService(store: store, box: pushSecrets ?? PushSecretBox.beside(databasePath: store.path), now: now)
+        self.pushSettings = PushSettingsService(store: store, now: now)
+        let events = EventRecorder(hub: hub, webhooks: webhooks.recorder, push: PushRecorder(signal: pushSignal))
         self.eventLog = EventLogService(store: store, now: now)
         self.typing = TypingService(store: store, hub: hub, timeout: typingTimeout)
         self.accounts = AccountService(store: store, now: now)

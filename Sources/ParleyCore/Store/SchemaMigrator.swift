@@ -29,15 +29,12 @@ public struct SchemaMigrator: Sendable {
 
     /// Every known migration with its applied date, in order.
     public func status(of store: Store) async throws -> [Status] {
-        let applied = try await appliedMigrations(store)
-        return migrations.map { Status(name: $0.name, appliedAt: applied[$0.name]) }
+        try await ledger(store).status
     }
 
     /// The migrations not yet applied, in the order they would run.
     public func pending(in store: Store) async throws -> [EmbeddedMigration] {
-        let applied = try await appliedMigrations(store)
-        try refuseUnknown(applied)
-        return migrations.filter { applied[$0.name] == nil }
+        try await ledger(store).pending()
     }
 
     /// Applies every pending migration; returns the names applied.
@@ -57,13 +54,11 @@ public struct SchemaMigrator: Sendable {
 
     /// Throws `NewerDatabaseError` if the database has migrations this binary does not know.
     public func checkCompatible(_ store: Store) async throws {
-        try refuseUnknown(try await appliedMigrations(store))
+        try await ledger(store).checkCompatible()
     }
 
-    private func refuseUnknown(_ applied: [String: String]) throws {
-        let known = Set(migrations.map(\.name))
-        let unknown = applied.keys.filter { !known.contains($0) }.sorted()
-        if !unknown.isEmpty { throw NewerDatabaseError(unknownMigrations: unknown) }
+    private func ledger(_ store: Store) async throws -> MigrationLedger {
+        MigrationLedger(migrations: migrations, applied: try await appliedMigrations(store))
     }
 
     private func appliedMigrations(_ store: Store) async throws -> [String: String] {

@@ -54,24 +54,8 @@ public struct WebhookWorker: Service {
                         self.signal.wake()
                     }
                 }
-                // Sleep until woken (a commit, a finished attempt) or the next retry falls due, at most one poll interval.
-                var wait = settings.pollInterval
-                if let next {
-                    let untilNext = Duration.milliseconds(max(5, next.millisecondsSince1970 - WebhookTime.now.millisecondsSince1970))
-                    wait = min(wait, untilNext)
-                }
                 let signal = self.signal
-                let sleep = wait
-                await withTaskGroup(of: Void.self) { timer in
-                    timer.addTask {
-                        do {
-                            try await Task.sleep(for: sleep)
-                            signal.wake()
-                        } catch {}
-                    }
-                    _ = await wakes.next()
-                    timer.cancelAll()
-                }
+                await sleepUntilWokenOrDue(&wakes, next: next, pollInterval: settings.pollInterval) { signal.wake() }
             }
         }
     }

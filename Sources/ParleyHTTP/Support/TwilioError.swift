@@ -161,6 +161,8 @@ extension TwilioError {
         case .rateLimited(let seconds):
             self.init(status: .tooManyRequests, code: 20429, message: "Too many requests: retry after \(seconds) second\(seconds == 1 ? "" : "s")")
             headers[.retryAfter] = String(seconds)
+        case .pushSecretsUnavailable(let reason):
+            self.init(status: .internalServerError, code: 20500, message: "Internal Server Error: push secrets cannot be sealed (\(reason)); nothing was changed")
         }
     }
 }

@@ -212,6 +212,9 @@ final class TwilsockConnection: Sendable {
         if segments.first == "v3", let response = try await SyncAdapter(reader: SyncReader(parley: parley, user: user, base: base)).handle(request) {
             return response
         }
+        if segments.first == "v1", let response = try await RegistrationsAdapter(parley: parley, user: user).handle(request) {
+            return response
+        }
         if segments == ["v4", "Subscriptions"], request.method == "POST" {
             commands.yield(try Self.subscriptions(request))
             return TunnelledResponse(
