@@ -221,14 +221,7 @@ struct PushScenario {
         try await api.registerDevice(alice, "fcm", PushEndToEndTests.fcmToken("alice"), credential: fcmSid)
         var bobBindings = [try await api.registerDevice(bob, "fcm", PushEndToEndTests.fcmToken("bob"), credential: fcmSid)]
         if apnsDevice {
-            let apnCredential = try await api.post(
-                "/v1/Credentials",
-                [
-                    ("Type", "apn"), ("PrivateKey", PushEndToEndTests.apnsKey.pemRepresentation),
-                    ("Secret", #"{"key_id": "\#(PushEndToEndTests.keyId)", "team_id": "\#(PushEndToEndTests.teamId)", "bundle_id": "\#(PushEndToEndTests.topic)"}"#),
-                ])
-            #expect(apnCredential.status == .created, "\(apnCredential.text)")
-            bobBindings.append(try await api.registerDevice(bob, "apn", PushEndToEndTests.deviceToken(2), credential: try #require(apnCredential["sid"])))
+            bobBindings.append(try await api.registerDevice(bob, "apn", PushEndToEndTests.deviceToken(2), credential: try await api.makeAPNsTokenCredential()))
         }
         try await api.registerDevice(carol, "fcm", PushEndToEndTests.fcmToken("carol"), credential: fcmSid)
         let muted = try await carol.post("/client/v1/Conversations/\(conversation)", [("NotificationLevel", "muted")])
@@ -251,9 +244,10 @@ extension TestAPI {
 }
 
 /// A server on a real socket over an SQLite file in `directory` (a fresh one when nil), with the push worker sending to
-/// the fakes (when `runsWorker`).
+/// the fakes (when `runsWorker`); `Sandbox` credentials go to `apnsSandbox` when given, else to `apns` too.
 func withPushParley(
-    directory: URL? = nil, settings: PushWorkerSettings = PushEndToEndTests.fast, fcm: FakeFCMServer, apns: FakeAPNsServer, runsWorker: Bool = true,
+    directory: URL? = nil, settings: PushWorkerSettings = PushEndToEndTests.fast, fcm: FakeFCMServer, apns: FakeAPNsServer,
+    apnsSandbox: FakeAPNsServer? = nil, runsWorker: Bool = true,
     logger: Logger? = nil, _ body: @Sendable (TestAPI) async throws -> Void
 ) async throws {
     let owned = directory == nil
@@ -270,7 +264,7 @@ func withPushParley(
     var worker: PushWorker?
     if runsWorker {
         let senders = try PushSenders.live(
-            apns: APNsSettings(productionURL: apns.baseURL, sandboxURL: apns.baseURL), fcm: FCMSettings(baseURL: fcm.baseURL),
+            apns: APNsSettings(productionURL: apns.baseURL, sandboxURL: (apnsSandbox ?? apns).baseURL), fcm: FCMSettings(baseURL: fcm.baseURL),
             extraTrustRootPEM: TestTLSMaterial.caCertificatePEM)
         worker = PushWorker(parley: parley, settings: settings, senders: senders, logger: logger)
     }

@@ -29,6 +29,9 @@ final class ServerProcess: @unchecked Sendable {
         let probe = LoadClient(port: port, credentials: credentials, concurrency: 1)
         defer { Task { try? await probe.shutdown() } }
         for _ in 0..<400 {
+            guard server.process.isRunning else {
+                throw BenchError("the server exited with status \(server.process.terminationStatus) before answering (run its command by hand to see why)")
+            }
             if (try? await probe.get("/v1/Configuration"))?.status == 200 { return (server, ContinuousClock.now - started) }
             try await Task.sleep(for: .milliseconds(5))
         }

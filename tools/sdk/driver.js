@@ -76,11 +76,13 @@ async function rest(method, path, form) {
 }
 
 const b64url = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
-function token(identity, { ttl = 3600, secret = apiKey.secret, keySid = apiKey.sid } = {}) {
+function token(identity, { ttl = 3600, secret = apiKey.secret, keySid = apiKey.sid, pushCredentialSid } = {}) {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1' };
+  const chat = { service_sid: serviceSid };
+  if (pushCredentialSid) chat.push_credential_sid = pushCredentialSid;
   const claims = { jti: `${keySid}-${now}-${crypto.randomBytes(4).toString('hex')}`, iss: keySid, sub: ACCOUNT, nbf: now, exp: now + ttl,
-    grants: { identity, chat: { service_sid: serviceSid } } };
+    grants: { identity, chat } };
   const unsigned = `${b64url(header)}.${b64url(claims)}`;
   return `${unsigned}.${crypto.createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
@@ -341,6 +343,27 @@ async function main() {
     await aliceGeneral.sendMessage('after updateToken');
     await got;
     return 'still sending';
+  });
+
+  await flow('push-registration', async () => {
+    // An FCM credential (a service account with a fresh RSA key) named in the token's chat grant, as Twilio's docs
+    // have it; the SDK registers the device through ERS (tunnelled), and unregisters it.
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const account = { type: 'service_account', project_id: 'parley-driver', client_email: 'driver@parley-driver.iam.gserviceaccount.com',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), token_uri: 'https://oauth2.googleapis.com/token' };
+    const credential = await rest('POST', '/v1/Credentials', { Type: 'fcm', FriendlyName: 'driver', Secret: JSON.stringify(account) });
+    const erin = sdk(token('erin', { pushCredentialSid: credential.sid }));
+    await initialized(erin);
+    const bindings = async () => (await rest('GET', `/v1/Services/${serviceSid}/Bindings?Identity=erin`)).bindings;
+    await erin.setPushRegistrationId('fcm', 'driver-device-token-1');
+    let found = [];
+    for (let i = 0; i < 50 && found.length === 0; i++) { found = await bindings(); if (!found.length) await sleep(100); }
+    check(found.length === 1 && found[0].binding_type === 'fcm' && found[0].credential_sid === credential.sid, `bindings ${JSON.stringify(found)}`);
+    await erin.unsetPushRegistrationId('fcm');
+    for (let i = 0; i < 50 && found.length !== 0; i++) { found = await bindings(); if (found.length) await sleep(100); }
+    check(found.length === 0, `still bound after unset: ${JSON.stringify(found)}`);
+    await erin.shutdown();
+    return 'setPushRegistrationId made a binding, unsetPushRegistrationId removed it';
   });
 
   // Once in a real browser (headless Chromium, if installed): the SDK's browser build on a page from another origin.

@@ -77,7 +77,7 @@ public struct ChannelWorker: Service {
     }
 
     private func cancelWhenGracefulShutdownOrWait(_ bell: WakeSignal) async {
-        try? await cancelWhenGracefulShutdown { await bell.wait(timeout: pollInterval) }
+        await cancelWhenGracefulShutdown { await bell.wait(timeout: pollInterval) }
     }
 
     private func claim(limit: Int) async throws -> [OutboundDelivery] {

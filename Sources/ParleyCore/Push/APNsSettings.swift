@@ -1,4 +1,4 @@
-/// Where and how APNs pushes go (`parley serve --apns-url`, `--apns-sandbox-url`, `--apns-ca-file`): the production and
+/// Where and how APNs pushes go (`parley serve --apns-url`, `--apns-sandbox-url`, `--push-ca-file`): the production and
 /// sandbox hosts of Apple's provider API, an extra trust root for a stand-in server (tests, air-gapped deployments), the
 /// time one push may take, and how long APNs keeps a push for a device that is offline.
 public struct APNsSettings: Sendable {

@@ -29,7 +29,8 @@ public struct PushSettings: Sendable, Equatable {
     }
 
     public var serviceSid: String
-    /// `LogEnabled`: kept and returned for compatibility (Parley logs push outcomes at debug level regardless).
+    /// `LogEnabled`: the push worker logs every push outcome of the Service at info; when false, failed pushes at
+    /// warning and the rest at debug.
     public var logEnabled: Bool
     public var newMessage: Kind
     /// `NewMessage.BadgeCountEnabled`: the badge shows the recipient's unread count.

@@ -52,33 +52,13 @@ public struct PushWorker: Service {
     }
 
     private func loop() async {
-        let inFlight = PushesInFlight()
-        var wakes = signal.stream.makeAsyncIterator()
-        await withDiscardingTaskGroup { group in
-            while !Task.isCancelled {
-                let busy = inFlight.seqs.withLock { $0 }
-                let free = settings.maximumConcurrent - busy.count
-                var due: [PushDelivery] = []
-                var next: WebhookTime?
-                do {
-                    (due, next) = try await store.read { tx in
-                        (try tx.duePushDeliveries(at: .now, limit: max(0, free) + busy.count), try tx.nextPushAttempt())
-                    }
-                } catch {
-                    logger.warning("reading the push outbox failed", metadata: ["error": "\(error)"])
-                }
-                for delivery in due.filter({ !busy.contains($0.seq) }).prefix(max(0, free)) {
-                    inFlight.seqs.withLock { _ = $0.insert(delivery.seq) }
-                    group.addTask {
-                        await self.attempt(delivery)
-                        inFlight.seqs.withLock { _ = $0.remove(delivery.seq) }
-                        self.signal.wake()
-                    }
-                }
-                let signal = self.signal
-                await sleepUntilWokenOrDue(&wakes, next: next, pollInterval: settings.pollInterval) { signal.wake() }
-            }
-        }
+        let drain = OutboxDrain(
+            signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, name: "push", logger: logger)
+        await drain.run(
+            due: { [store] limit in
+                try await store.read { tx in (try tx.duePushDeliveries(at: .now, limit: limit), try tx.nextPushAttempt()) }
+            },
+            seq: \.seq, attempt: { await self.attempt($0) })
     }
 
     /// One attempt at one push, and its outcome recorded.
@@ -157,9 +137,4 @@ public struct PushWorker: Service {
         let level: Logger.Level = logEnabled ? .info : (status == .failed ? .warning : .debug)
         logger.log(level: level, "push \(status == .pending ? "will be retried" : status.rawValue)", metadata: metadata)
     }
-}
-
-/// The outbox rows being attempted right now (by seq), so a poll does not start them twice.
-private final class PushesInFlight: Sendable {
-    let seqs = Mutex<Set<Int64>>([])
 }

@@ -31,33 +31,13 @@ public struct WebhookWorker: Service {
     }
 
     private func loop() async {
-        let inFlight = InFlight()
-        var wakes = signal.stream.makeAsyncIterator()
-        await withDiscardingTaskGroup { group in
-            while !Task.isCancelled {
-                let busy = inFlight.seqs.withLock { $0 }
-                let free = settings.maximumConcurrent - busy.count
-                var due: [WebhookDelivery] = []
-                var next: WebhookTime?
-                do {
-                    (due, next) = try await store.read { tx in
-                        (try tx.dueWebhookDeliveries(at: .now, limit: free + busy.count), try tx.nextWebhookAttempt())
-                    }
-                } catch {
-                    logger.warning("reading the webhook outbox failed", metadata: ["error": "\(error)"])
-                }
-                for delivery in due.filter({ !busy.contains($0.seq) }).prefix(max(0, free)) {
-                    inFlight.seqs.withLock { _ = $0.insert(delivery.seq) }
-                    group.addTask {
-                        await self.attempt(delivery)
-                        inFlight.seqs.withLock { _ = $0.remove(delivery.seq) }
-                        self.signal.wake()
-                    }
-                }
-                let signal = self.signal
-                await sleepUntilWokenOrDue(&wakes, next: next, pollInterval: settings.pollInterval) { signal.wake() }
-            }
-        }
+        let drain = OutboxDrain(
+            signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, name: "webhook", logger: logger)
+        await drain.run(
+            due: { [store] limit in
+                try await store.read { tx in (try tx.dueWebhookDeliveries(at: .now, limit: limit), try tx.nextWebhookAttempt()) }
+            },
+            seq: \.seq, attempt: { await self.attempt($0) })
     }
 
     /// One attempt at one delivery, and its outcome recorded.
@@ -97,9 +77,4 @@ public struct WebhookWorker: Service {
                 seq: delivery.seq, status: status, attempts: delivery.attempts + 1, nextAttemptAt: next, statusCode: statusCode, error: error, now: now)
         }
     }
-}
-
-/// The outbox rows being attempted right now (by seq), so a poll does not start them twice.
-private final class InFlight: Sendable {
-    let seqs = Mutex<Set<Int64>>([])
 }

@@ -41,7 +41,7 @@ final class SyncSubscriptions: @unchecked Sendable {
             let projector = SyncEventProjector(user: user, reader: reader)
             switch command {
             case .delivery(.event(let event)):
-                try await deliver(projector.events(for: event), messageType: nil)
+                try await deliverLive(event, projector: projector, base: base)
             case .delivery(.typing(let signal)):
                 guard signal.kind == .started else { continue }
                 try await send(
@@ -55,6 +55,25 @@ final class SyncSubscriptions: @unchecked Sendable {
                 try await handle(action: action, correlationId: correlationId, requests: requests, reader: reader, projector: projector)
             }
         }
+    }
+
+    /// Sends a live event to the subscribed objects it changes. A new or changed message changes its conversation's
+    /// messages list alike for every user, so its frame is projected and encoded once per event (in the event's
+    /// `RenderCache`, keyed by the public base URL its item URLs carry) however many sockets it goes to; other events
+    /// (rarer, some of them per user) are projected for this user.
+    private func deliverLive(_ event: ChatEvent, projector: SyncEventProjector, base: String) async throws {
+        guard case .message(let message) = event.resource else {
+            return try await deliver(projector.events(for: event), messageType: nil)
+        }
+        let list = SyncObject.messages(message.conversationSid)
+        guard let sent = subscribed[list], event.seq > sent else { return }
+        subscribed[list] = event.seq
+        let frame = event.renderCache.bytes(for: "twilsock \(base) \(list.name)") {
+            projector.events(for: event).first { $0.object == list }.map { event in
+                TwilsockFrames.notification(messageType: event.notification.messageType, payload: event.notification.payload)
+            } ?? []
+        }
+        if !frame.isEmpty { try await send(frame) }
     }
 
     /// Sends the events of subscribed objects not sent yet; `messageType` nil sends each on its object's type (live),
