@@ -38,7 +38,8 @@ for _ in $(seq 1 200); do
 done
 
 # Real resources for path parameters, else nearly every answer with a body worth checking is a 404.
-python3 tools/fuzz/seed.py "http://127.0.0.1:$port" "$sid" "$token" "$spec" "$work/schemathesis.toml"
+PARLEY_BINARY=$binary FUZZ_DB="$work/parley.db" \
+    python3 tools/fuzz/seed.py "http://127.0.0.1:$port" "$sid" "$token" "$spec" "$work/schemathesis.toml"
 
 status=0
 "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$spec" --url "http://127.0.0.1:$port" \

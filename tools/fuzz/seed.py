@@ -7,12 +7,16 @@ Generated SIDs name nothing, so without this nearly every operation with a path 
 `response_schema_conformance` never sees the resources those operations answer with (a webhook, a receipt, an address
 configuration...). The world made here: in the default Service (the `/v1/...` family) and in a second Service (the
 `/v1/Services/{ChatServiceSid}/...` family) a conversation with a chat participant, an SMS participant, a message (so a
-delivery receipt), a user in it, a role and a conversation webhook; plus an address configuration. Each path parameter of
+delivery receipt), a user in it, a role and a conversation webhook; plus an address configuration, a push credential and,
+in the second Service, a device binding registered by a chat user (its token from `parley token`, with PARLEY_BINARY and
+FUZZ_DB naming the binary and the server's database; without them no binding is seeded). Each path parameter of
 the cut (CUT, tools/fuzz/parley-openapi.json) is bound to the matching SID with a probability, so generated values still
 get their share (404 and 400 paths stay fuzzed). DELETE is left unbound, so the world is not removed under the run.
 """
 import base64
 import json
+import os
+import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -25,9 +29,9 @@ class API:
         self.base = base.rstrip("/")
         self.auth = "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode()
 
-    def call(self, method, path, form=()):
+    def call(self, method, path, form=(), authorization=None):
         data = urllib.parse.urlencode(list(form)).encode() if method == "POST" else None
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers={"Authorization": self.auth})
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers={"Authorization": authorization or self.auth})
         if data is not None:
             request.add_header("Content-Type", "application/x-www-form-urlencoded")
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -75,6 +79,20 @@ def sid_for(path, name, world, address, services):
             "MessageSid": world["Messages"], "UserSid": world["Users"]}[name]
 
 
+def seed_push(api, service, worlds):
+    """A push credential (a legacy FCM key: never called out to) and, in `service`, a binding a chat user registered."""
+    credential = api.post("/v1/Credentials", ("Type", "fcm"), ("FriendlyName", "fuzz"), ("Secret", "fuzz-legacy-server-key"))["sid"]
+    worlds["default"]["Credentials"] = worlds["service"]["Credentials"] = credential
+    binary, database = os.environ.get("PARLEY_BINARY"), os.environ.get("FUZZ_DB")
+    if not (binary and database):
+        return
+    token = subprocess.run([binary, "token", "--db", database, "--identity", "fuzz-service", "--service", service],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    binding = api.call("POST", "/client/v1/PushBindings", [("BindingType", "fcm"), ("Address", "fuzz-device-token"),
+                                                           ("CredentialSid", credential)], authorization=f"Bearer {token}")
+    worlds["service"]["Bindings"] = binding["sid"]
+
+
 def toml(value):
     return json.dumps(value)  # a JSON string or array of strings is valid TOML
 
@@ -86,6 +104,7 @@ def main():
     service = api.post("/v1/Services", ("FriendlyName", "fuzz"))["sid"]
     worlds = {"default": make_world(api, "/v1", "default", default_service),
               "service": make_world(api, f"/v1/Services/{service}", "service", service)}
+    seed_push(api, service, worlds)
     address = api.post("/v1/Configuration/Addresses", ("Type", "sms"), ("Address", "+15550100999"),
                        ("AutoCreation.Enabled", "true"))["sid"]
 

@@ -14,6 +14,9 @@ public final class EventHub: Sendable {
         indirect case event(ChatEvent)
         /// An ephemeral signal (typing), never stored.
         case typing(TypingSignal)
+        /// Nothing happened on the hub: the connection asked to be woken (`wake`), to handle work of its own in order
+        /// with its deliveries.
+        case wake
     }
 
     /// One connection's view of the hub.
@@ -103,6 +106,15 @@ public final class EventHub: Sendable {
     /// Delivers a typing signal to the given users' connections.
     public func publish(_ signal: TypingSignal, to identities: [String]) {
         deliver(.typing(signal), serviceSid: signal.serviceSid, identities: identities)
+    }
+
+    /// Puts `.wake` in the subscription's stream, after what it already holds: a connection that reads one stream
+    /// handles its own requests (posted elsewhere) in order with its deliveries, without a second task between them.
+    public func wake(_ subscription: Subscription) {
+        let target = state.withLock { state in state.subscribers[subscription.key]?[subscription.id] }
+        guard let target, case .dropped = target.continuation.yield(.wake) else { return }
+        target.subscription.markOverflowed()
+        unsubscribe(target.subscription)
     }
 
     /// How many connections are open, for metrics and tests.

@@ -1,9 +1,10 @@
 import Foundation
 import ParleyCore
+import Synchronization
 
 /// One connection's Sync subscriptions (`POST /v4/Subscriptions`), and the delivery of its user's events to them.
 ///
-/// Live events and subscription requests are handled one at a time, in arrival order (`run`), which is what makes
+/// Live events and subscription requests are handled one at a time, in arrival order (`handle`), which is what makes
 /// delivery exactly-once and in order: establishing a subscription replays, from the durable event log, the object's
 /// events after the client's `last_event_id`; an event that arrives live before that is dropped (the object is not yet
 /// subscribed, and the replay reads it from the log); one that arrives after is sent unless the replay already sent it
@@ -33,17 +34,18 @@ final class SyncSubscriptions: @unchecked Sendable {
         self.send = send
     }
 
-    /// Handles commands until the stream ends.
-    func run(_ commands: AsyncStream<Command>, base: String) async throws {
-        for await command in commands {
+    /// Handles one command. Calls come one at a time, in the order the connection received them (see `TwilsockConnection.deliver`).
+    func handle(_ command: Command, base: String) async throws {
             let user = self.user()
             let reader = SyncReader(parley: parley, user: user, base: base)
             let projector = SyncEventProjector(user: user, reader: reader)
             switch command {
             case .delivery(.event(let event)):
                 try await deliverLive(event, projector: projector, base: base)
+            case .delivery(.wake):
+                return
             case .delivery(.typing(let signal)):
-                guard signal.kind == .started else { continue }
+                guard signal.kind == .started else { return }
                 try await send(
                     TwilsockFrames.notification(
                         messageType: "twilio.ipmsg.typing_indicator",
@@ -54,7 +56,6 @@ final class SyncSubscriptions: @unchecked Sendable {
             case .subscriptions(let action, let correlationId, let requests):
                 try await handle(action: action, correlationId: correlationId, requests: requests, reader: reader, projector: projector)
             }
-        }
     }
 
     /// Sends a live event to the subscribed objects it changes. A new or changed message changes its conversation's
@@ -158,4 +159,13 @@ final class SyncSubscriptions: @unchecked Sendable {
                     ("event_type", .string(type)), ("correlation_id", correlationId), ("event_protocol_version", 4), ("events", .array(events)),
                 ])))
     }
+}
+
+/// A socket's subscription requests waiting for its delivery task, which takes them when the hub's stream wakes it.
+final class SyncCommandInbox: Sendable {
+    private let commands = Mutex<[SyncSubscriptions.Command]>([])
+
+    func post(_ command: SyncSubscriptions.Command) { commands.withLock { $0.append(command) } }
+
+    func takeAll() -> [SyncSubscriptions.Command] { commands.withLock { taken in defer { taken = [] }; return taken } }
 }

@@ -41,7 +41,7 @@ struct TwilsockEndpoint: Sendable {
             group.addTask {
                 var iterator = started.makeAsyncIterator()
                 guard let user = await iterator.next() else { return nil }
-                return try await connection.deliver(user: user, commands: commands, commandInput: commandInput)
+                return try await connection.deliver(user: user, commands: commands)
             }
             group.addTask {
                 try await connection.keepAlive()
@@ -281,22 +281,34 @@ final class TwilsockConnection: Sendable {
     // MARK: - Sending
 
     /// Streams the user's events to their Sync subscriptions (and typing) until the hub ends the stream.
-    func deliver(user: ChatPrincipal, commands: AsyncStream<SyncSubscriptions.Command>, commandInput: AsyncStream<SyncSubscriptions.Command>.Continuation)
-        async throws -> TwilsockClosing?
+    func deliver(user: ChatPrincipal, commands: AsyncStream<SyncSubscriptions.Command>) async throws -> TwilsockClosing?
     {
         let subscription = parley.hub.subscribe(serviceSid: user.serviceSid, identity: user.identity)
         defer { parley.hub.unsubscribe(subscription) }
         let subscriptions = SyncSubscriptions(parley: parley, user: { [self] in self.user ?? user }, send: { [self] frame in try await self.write(frame) })
+        let inbox = SyncCommandInbox()
+        let (hub, base) = (parley.hub, self.base)
         return try await withThrowingTaskGroup(of: TwilsockClosing?.self) { group in
+            // The socket's own requests (subscribe, cancel) join the hub's stream as a wake, so the one task below handles
+            // them in order with the deliveries, and a delivery goes from the hub to the socket without a hop between tasks.
             group.addTask {
-                for await delivery in subscription.stream { commandInput.yield(.delivery(delivery)) }
+                for await command in commands {
+                    inbox.post(command)
+                    hub.wake(subscription)
+                }
+                return nil
+            }
+            group.addTask {
+                for await delivery in subscription.stream {
+                    if case .wake = delivery {
+                        for command in inbox.takeAll() { try await subscriptions.handle(command, base: base) }
+                    } else {
+                        try await subscriptions.handle(.delivery(delivery), base: base)
+                    }
+                }
                 return subscription.overflowed
                     ? TwilsockClosing(reason: "client too slow", code: .unexpectedServerError, frame: nil)
                     : TwilsockClosing(reason: "server shutting down", code: .goingAway, frame: nil)
-            }
-            group.addTask {
-                try await subscriptions.run(commands, base: self.base)
-                return nil
             }
             let first = try await group.next() ?? nil
             group.cancelAll()

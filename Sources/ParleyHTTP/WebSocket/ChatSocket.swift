@@ -55,6 +55,8 @@ struct ChatSocket: Sendable {
                         try await writer.send(bytes: ChatSocketFrame.event(event, renderer: renderer, variant: variant))
                     case .typing(let signal):
                         try await writer.send(ChatSocketFrame.typing(signal))
+                    case .wake:
+                        continue
                     }
                 }
                 return subscription.overflowed ? "client too slow: more than \(parley.hub.bufferSize) events behind" : "server shutting down"
