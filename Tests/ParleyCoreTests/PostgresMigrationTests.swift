@@ -48,6 +48,20 @@ struct PostgresMigrationTests {
         try await PostgresSession.with(try PostgresLocation(url: url)) { try await body($0, cluster) }
     }
 
+    @Test func aDatabaseThatDoesNotSortByBytesIsRefusedAndLeftAlone() async throws {
+        let cluster = try PostgresCluster.start()
+        defer { cluster.stop() }
+        _ = try cluster.psql(
+            database: "postgres", "CREATE DATABASE icu TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'")
+        let url = cluster.url(database: "icu")
+        try await PostgresSession.with(try PostgresLocation(url: url)) { session in
+            await #expect(throws: PostgresMigrator.ByteOrderRequired.self) { try await PostgresMigrator().migrate(session) }
+            // Nothing was created, not even the ledger.
+            let ledgerMissing = try await session.rows("SELECT to_regclass('schema_migrations') IS NULL").first?.decode(Bool.self)
+            #expect(ledgerMissing == true)
+        }
+    }
+
     @Test func migratesUpToTheLatestOnceAndReportsStatus() async throws {
         try await withDatabase { session, _ in
             let migrator = PostgresMigrator()

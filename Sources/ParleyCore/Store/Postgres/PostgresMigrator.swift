@@ -27,9 +27,11 @@ public struct PostgresMigrator: Sendable {
         try await ledger(session).pending()
     }
 
-    /// Applies every pending migration; returns the names applied here.
+    /// Applies every pending migration; returns the names applied here. Refuses a database whose text does not sort in
+    /// byte order (`ByteOrderRequired`) before changing anything.
     @discardableResult
     public func migrate(_ session: PostgresSession) async throws -> [String] {
+        try await Self.requireByteOrder(session)
         var applied: [String] = []
         for migration in try await pending(in: session) {
             let ran = try await session.transaction {
@@ -45,6 +47,31 @@ public struct PostgresMigrator: Sendable {
             if ran { applied.append(migration.name) }
         }
         return applied
+    }
+
+    /// A database whose text comparisons are not byte order, as SQLite's are: keyset paging, unique names and the
+    /// order of lists would differ between the engines (docs/postgres.md). Create it with
+    /// `CREATE DATABASE parley TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`.
+    public struct ByteOrderRequired: Error, CustomStringConvertible {
+        public let collation: String
+
+        public var description: String {
+            "the database sorts text by \(collation), not byte order; create it with CREATE DATABASE … TEMPLATE template0 "
+                + "LC_COLLATE 'C' LC_CTYPE 'C' (and the libc locale provider)"
+        }
+    }
+
+    /// Throws `ByteOrderRequired` unless the current database's default collation is `C`, `POSIX` or `C.UTF-8` from
+    /// the libc provider (an ICU locale never sorts by bytes).
+    static func requireByteOrder(_ session: PostgresSession) async throws {
+        let row = try await session.rows(
+            "SELECT datlocprovider::text, datcollate FROM pg_database WHERE datname = current_database()"
+        ).first
+        guard let (provider, collation) = try row?.decode((String, String).self) else { return }
+        let byteOrder = ["C", "POSIX", "C.UTF-8", "C.utf8"]
+        guard provider == "c", byteOrder.contains(collation) else {
+            throw ByteOrderRequired(collation: provider == "i" ? "an ICU locale" : collation)
+        }
     }
 
     /// Throws `SchemaMigrator.NewerDatabaseError` if the database has migrations this binary does not know.
