@@ -169,6 +169,31 @@ import Testing
         }
     }
 
+    @Test func aSecretThatCannotBeOpenedIsRetriedThenListedAsFailedWithTheReason() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-push-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await FakeFCMServer.serving { fcm in
+            try await FakeAPNsServer.serving(Self.apnsConfiguration) { apns in
+                try await withPushParley(directory: directory, fcm: fcm, apns: apns, runsWorker: false) { api in
+                    _ = try await PushScenario.make(api, fcm: fcm, apnsDevice: false)
+                }
+                // The database is now next to another key than the one that sealed its credentials.
+                let keyFile = directory.appendingPathComponent("parley.db.secrets-key")
+                try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: keyFile)
+                try await withPushParley(directory: directory, fcm: fcm, apns: apns) { api in
+                    let conversation = try #require(try await api.get("/v1/Conversations").records.first?["sid"] as? String)
+                    _ = try await api.post("/v1/Conversations/\(conversation)/Messages", [("Author", "alice"), ("Body", "sealed")])
+                    try await waitUntil { try await api.pushRows().allSatisfy { $0.status == .failed } }
+                    let failure = try #require(try await api.get("/v1/Push/Failures").records.first)
+                    #expect(failure["attempts"] as? Int == Self.fast.backoff.maxAttempts, "\(failure)")
+                    #expect((failure["last_error"] as? String)?.contains("cannot be opened") == true, "\(failure)")
+                    #expect(fcm.messages.isEmpty)
+                }
+            }
+        }
+    }
+
     @Test func pushesPendingAtAStopAreDeliveredOnceAfterTheRestart() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-push-restart-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -79,7 +79,16 @@ public struct PushWorker: Service {
         guard let notification = try? JSONDecoder().decode(PushNotification.self, from: Data(delivery.payload.utf8)) else {
             return .failed(statusCode: nil, reason: "the stored notification is not readable")
         }
-        guard let (secret, sandbox) = try await credential(delivery.credentialSid) else {
+        let found: (PushCredentialSecret, sandbox: Bool)?
+        do {
+            found = try await credential(delivery.credentialSid)
+        } catch let failure as PushSecretBox.Failure {
+            // The key file is missing or another one (a restore next to the wrong file): retried with backoff, so putting
+            // the right file back recovers, then failed with the reason. Never an attempt that records nothing, which
+            // would leave the row due and the worker taking it again at once.
+            return .retry(statusCode: nil, reason: "the credential's secret cannot be opened (\(failure)); see the secrets key file", after: nil)
+        }
+        guard let (secret, sandbox) = found else {
             return .failed(statusCode: nil, reason: "credential \(delivery.credentialSid) no longer exists")
         }
         var badge: Int?
