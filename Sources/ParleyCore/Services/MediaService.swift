@@ -91,6 +91,27 @@ public struct MediaService: Sendable {
         return MediaContentLinkSigner(authToken: account.authToken).link(serviceSid: media.serviceSid, mediaSid: media.sid, expires: expires)
     }
 
+    /// One item of a media set: the media with a fresh temporary link, or why it cannot be had.
+    public typealias SetItem = (sid: String, result: Result<(media: Media, link: MediaContentLink), ParleyError>)
+
+    /// Several media of the Service at once (the SDK's media-set call), in the order asked, each with a fresh temporary
+    /// link; an item that cannot be fetched carries its error instead of failing the others. One read for them all.
+    public func fetchSet(_ caller: Caller, serviceSid: String, sids: [String]) async throws -> [SetItem] {
+        let expires = Timestamp(secondsSince1970: now().secondsSince1970 + MediaContentLink.lifetimeSeconds)
+        return try await store.read { tx in
+            let signer = try tx.account(sid: caller.accountSid).map { MediaContentLinkSigner(authToken: $0.authToken) }
+            return try sids.map { sid in
+                do {
+                    let media = try Self.requireMedia(sid, in: Self.service(caller, serviceSid, tx), tx)
+                    guard let signer else { throw ParleyError.unauthenticated }
+                    return (sid, .success((media, signer.link(serviceSid: media.serviceSid, mediaSid: media.sid, expires: expires))))
+                } catch let error as ParleyError {
+                    return (sid, .failure(error))
+                }
+            }
+        }
+    }
+
     /// The file holding the media's bytes, for streaming it out; nil for an external reference.
     public func contentFile(_ media: Media) -> URL? {
         media.sha256.map { files.path(sha256: $0) }

@@ -20,15 +20,12 @@ struct MediaSetController: Sendable {
         let serviceSid = try context.pathParameter("chatServiceSid")
         let sids = try await Self.requestedSids(request)
         let renderer = try context.renderer()
-        var items: [JSONValue] = []
-        for sid in sids {
-            do {
-                let media = try await parley.media.fetch(caller, serviceSid: serviceSid, sid: sid)
-                let link = try await parley.media.temporaryLink(for: media, caller: caller)
-                items.append(.object([("code", .int(200)), ("media_record", renderer.media(media, temporaryLink: link))]))
-            } catch let error as ParleyError {
-                let twilio = TwilioError(error)
-                items.append(.object([("code", .int(Int64(twilio.status.code))), ("media_record", .object([("sid", .string(sid))]))]))
+        let items: [JSONValue] = try await parley.media.fetchSet(caller, serviceSid: serviceSid, sids: sids).map { sid, result in
+            switch result {
+            case .success(let found):
+                return .object([("code", .int(200)), ("media_record", renderer.media(found.media, temporaryLink: found.link))])
+            case .failure(let error):
+                return .object([("code", .int(Int64(TwilioError(error).status.code))), ("media_record", .object([("sid", .string(sid))]))])
             }
         }
         return JSONResponse.make(status: .ok, .array(items))
