@@ -77,3 +77,5 @@ CREATE TABLE push_deliveries (
 );
 CREATE INDEX push_deliveries_due ON push_deliveries(next_attempt_at) WHERE status = 'pending';
 CREATE INDEX push_deliveries_failed ON push_deliveries(account_sid, seq) WHERE status = 'failed';
+-- A binding the provider disowned takes its other pending pushes with it (`deletePushBinding`): found without a scan.
+CREATE INDEX push_deliveries_pending_by_binding ON push_deliveries(binding_sid) WHERE status = 'pending';
