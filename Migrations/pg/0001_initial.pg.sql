@@ -23,6 +23,13 @@ EXCEPTION WHEN invalid_text_representation THEN
 END
 $$;
 
+-- SQLite's json_each() over a JSON array given as TEXT: one row per element, `value` its text, so the store's queries
+-- (`x IN (SELECT value FROM json_each(?))`) read the same on both engines. PostgreSQL's own json_each(json) is for
+-- objects; this one takes TEXT, which is what the store binds and stores.
+CREATE FUNCTION json_each(list TEXT) RETURNS TABLE (value TEXT) LANGUAGE sql IMMUTABLE AS $$
+    SELECT json_array_elements_text(list::json)
+$$;
+
 CREATE TABLE accounts (
     sid                           TEXT PRIMARY KEY NOT NULL CHECK (sid LIKE 'AC%' AND length(sid) = 34),
     friendly_name                 TEXT NOT NULL,

@@ -55,9 +55,9 @@ import Testing
         let (parley, principal) = try await makeParley()
         let conversation = try await parley.conversations.create(principal, .defaultService, .init())
         for number in 0..<20 { try await addParticipant(parley, principal, conversation.sid, "member-\(number)") }
-        let rowsBefore = try await parley.store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM user_events") ?? 0 }
+        let rowsBefore = try await parley.store.read { tx in try tx.value(Int.self, tx.statement("SELECT count(*) FROM user_events")) ?? 0 }
         _ = try await post(parley, principal, conversation.sid, "to everyone")
-        let rowsAfter = try await parley.store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM user_events") ?? 0 }
+        let rowsAfter = try await parley.store.read { tx in try tx.value(Int.self, tx.statement("SELECT count(*) FROM user_events")) ?? 0 }
         #expect(rowsAfter - rowsBefore == 1)
         for identity in ["member-0", "member-19"] {
             guard case .events(let events) = try await parley.eventLog.replay(serviceSid: conversation.serviceSid, identity: identity, after: 0)

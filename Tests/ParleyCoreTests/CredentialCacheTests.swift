@@ -32,7 +32,7 @@ import Testing
         #expect(try await parley.accounts.authenticate(username: key.sid, password: key.secret).credentialSid == key.sid)
         await #expect(throws: ParleyError.unauthenticated) { try await parley.accounts.authenticate(username: key.sid, password: "wrong") }
         // Removed from the database by hand: still accepted while remembered (the documented window), then refused.
-        try await parley.store.write { tx in try tx.db.execute(sql: "DELETE FROM api_keys WHERE sid = ?", arguments: [key.sid]) }
+        try await parley.store.write { tx in try tx.execute("DELETE FROM api_keys WHERE sid = ?", [key.sid]) }
         #expect(try await parley.accounts.authenticate(username: key.sid, password: key.secret).credentialSid == key.sid)
         let fresh = AccountService(store: parley.store, now: { .now })
         await #expect(throws: ParleyError.unauthenticated) { try await fresh.authenticate(username: key.sid, password: key.secret) }

@@ -15,8 +15,8 @@ import Testing
                 group.addTask {
                     do {
                         try await store.write { tx in
-                            try tx.db.execute(sql: "CREATE TABLE IF NOT EXISTS probe (n INTEGER PRIMARY KEY)")
-                            try tx.db.execute(sql: "INSERT INTO probe (n) VALUES (?)", arguments: [number])
+                            try tx.execute("CREATE TABLE IF NOT EXISTS probe (n INTEGER PRIMARY KEY)")
+                            try tx.execute("INSERT INTO probe (n) VALUES (?)", [number])
                             if number % 3 == 0 { throw Refused() }
                         }
                         return (number, true)
@@ -29,7 +29,7 @@ import Testing
         }
         #expect(outcomes.count == 300)
         #expect(outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
-        let stored = try await store.read { tx in try Int.fetchAll(tx.db, sql: "SELECT n FROM probe ORDER BY n") }
+        let stored = try await store.read { tx in try tx.values(Int.self, tx.statement("SELECT n FROM probe ORDER BY n")) }
         #expect(stored == (0..<300).filter { $0 % 3 != 0 })
         _ = principal
     }

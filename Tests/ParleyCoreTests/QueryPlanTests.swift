@@ -121,7 +121,7 @@ import Testing
                 let sql = event.expandedDescription
                 if sql.hasPrefix("SELECT") { statements.append(sql) }
             }
-            try body(StoreTransaction(db: db), ids)
+            try body(StoreTransaction(.sqlite(db)), ids)
             db.trace(nil)
             return try statements.map { sql in
                 let rows = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)")

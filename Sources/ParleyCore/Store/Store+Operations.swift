@@ -5,6 +5,14 @@ import GRDB
 extension Store {
     /// Throws unless a write transaction can start now (the file is writable and its lock obtainable).
     public func checkWritable() async throws {
+        if case .postgres(let engine) = backend {
+            do {
+                _ = try await engine.transaction(readOnly: false) { statements in try statements.run("SELECT 1").count }
+            } catch {
+                throw ParleyError.storageUnavailable(reason: WriteHealth.storageFailure(error) ?? "\(error)")
+            }
+            return
+        }
         try await writer.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             try db.execute(sql: "ROLLBACK")
@@ -14,6 +22,7 @@ extension Store {
     /// Checkpoints the WAL into the database file and truncates it, then closes every connection.
     /// The last step of a graceful shutdown; the store is unusable afterwards.
     public func checkpointAndClose() async throws {
+        if case .postgres(let engine) = backend { return await engine.close() }
         try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try writer.close()
     }
@@ -24,7 +33,7 @@ extension Store {
     public func backup(to path: String) async throws {
         let partial = path + ".partial"
         for stale in [partial, partial + "-wal", partial + "-shm", partial + "-journal"] { try? FileManager.default.removeItem(atPath: stale) }
-        let source = writer
+        let source = try writer
         try await Self.offCooperativePool {
             try OwnerOnly.createFile(atPath: partial)
             let destination = try DatabaseQueue(path: partial)
@@ -37,8 +46,10 @@ extension Store {
     }
 
     /// The problems `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find; empty when the file is sound.
+    /// On PostgreSQL, which enforces foreign keys always and checks its own pages, there is nothing to add: empty.
     public func consistencyProblems() async throws -> [String] {
-        try await writer.read { db in
+        if case .postgres = backend { return [] }
+        return try await writer.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
                 let table: String = row[0]
@@ -52,7 +63,19 @@ extension Store {
 
     /// Row counts of every table (for checks and the crash test), by name.
     public func tableCounts() async throws -> [String: Int] {
-        try await writer.read { db in
+        if case .postgres(let engine) = backend {
+            return try await engine.transaction(readOnly: true) { statements in
+                let tables = try statements.firstColumn(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'", [])
+                    .compactMap(String.fromDatabaseValue)
+                var counts: [String: Int] = [:]
+                for table in tables {
+                    counts[table] = try statements.firstColumn("SELECT count(*) FROM \(table.quotedDatabaseIdentifier)", []).first.flatMap(Int.fromDatabaseValue) ?? 0
+                }
+                return counts
+            }
+        }
+        return try await writer.read { db in
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
             var counts: [String: Int] = [:]
             for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0 }
@@ -120,6 +143,6 @@ extension Store {
 extension Store {
     /// Sets what is told how long each write waited for its transaction (the group-commit queue), for metrics.
     public func observeWriteWait(_ observer: @escaping @Sendable (Duration) -> Void) {
-        groupCommit.observeWait(observer)
+        if case .sqlite(_, let groupCommit) = backend { groupCommit.observeWait(observer) }
     }
 }

@@ -1,10 +1,11 @@
 import GRDB
 import Synchronization
 
-/// The SQLite database behind one Parley node: one file, WAL, one writer, pooled readers.
+/// The database behind a Parley node: by default one SQLite file (WAL, one writer, pooled readers), or a PostgreSQL
+/// database that several nodes share (`connect(to:)`).
 ///
 /// Services talk to it through `read` and `write`, each a single transaction over a
-/// `StoreTransaction` whose methods speak the domain; no GRDB type leaves this folder.
+/// `StoreTransaction` whose methods speak the domain; no GRDB or PostgresNIO type leaves this folder.
 public struct Store: Sendable {
     /// How far an answered write is guaranteed to survive.
     public enum Durability: String, Sendable, CaseIterable {
@@ -14,9 +15,14 @@ public struct Store: Sendable {
         case normal
     }
 
-    let writer: any DatabaseWriter
-    let groupCommit: GroupCommit
-    /// The database file; nil for an in-memory database.
+    /// The engine and its connections.
+    enum Backend: Sendable {
+        case sqlite(any DatabaseWriter, GroupCommit)
+        case postgres(PostgresEngine)
+    }
+
+    let backend: Backend
+    /// The database file; nil for an in-memory or a PostgreSQL database.
     public let path: String?
     /// Rung after a commit that wrote channel outbox rows; the channel worker waits on it.
     public let outboxBell = WakeSignal()
@@ -24,9 +30,33 @@ public struct Store: Sendable {
     public let writeHealth = WriteHealth()
 
     init(writer: any DatabaseWriter, path: String?) {
-        self.writer = writer
+        self.backend = .sqlite(writer, GroupCommit(writer: writer))
         self.path = path
-        self.groupCommit = GroupCommit(writer: writer)
+    }
+
+    init(postgres: PostgresEngine) {
+        self.backend = .postgres(postgres)
+        self.path = nil
+    }
+
+    /// A store on the PostgreSQL database at `location`, shared with any other node pointed there. Connections open
+    /// on first use; the schema must be migrated (`PostgresMigrator`).
+    public static func connect(to location: PostgresLocation, connections: Int = 16) -> Store {
+        Store(postgres: PostgresEngine(location: location, connections: connections))
+    }
+
+    /// The SQLite connections; operations that exist only for a SQLite file (backup, checkpoints, PRAGMAs) throw
+    /// `EngineMismatch` on PostgreSQL.
+    var writer: any DatabaseWriter {
+        get throws {
+            guard case .sqlite(let writer, _) = backend else { throw EngineMismatch(operation: "this operation needs a SQLite database") }
+            return writer
+        }
+    }
+
+    /// The PostgreSQL location, nil on SQLite.
+    public var postgresLocation: PostgresLocation? {
+        if case .postgres(let engine) = backend { engine.location } else { nil }
     }
 
     /// Opens (creating if needed) the database file at `path`, without migrating it.
@@ -57,12 +87,20 @@ public struct Store: Sendable {
     /// by `writeHealth` until a write commits again.
     public func write<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
         let mark = IdempotencyMark.current
+        let bell = outboxBell
         do {
-            let value = try await groupCommit.write { db in
-                let tx = StoreTransaction(db: db, outboxBell: outboxBell)
-                let value = try body(tx)
-                if let mark { try tx.markIdempotencyKeyApplied(accountSid: mark.accountSid, key: mark.key) }
-                return (value, tx.afterCommitActions.take())
+            let value: T
+            switch backend {
+            case .sqlite(_, let groupCommit):
+                value = try await groupCommit.write { db in
+                    try Self.unitOfWriting(StoreTransaction(.sqlite(db), outboxBell: bell), mark: mark, body)
+                }
+            case .postgres(let engine):
+                let (result, actions) = try await engine.transaction(readOnly: false) { statements in
+                    try Self.unitOfWriting(StoreTransaction(.postgres(statements), outboxBell: bell), mark: mark, body)
+                }
+                for action in actions { action() }
+                value = result
             }
             writeHealth.succeeded()
             return value
@@ -73,9 +111,26 @@ public struct Store: Sendable {
         }
     }
 
+    /// `body`, then the idempotency key the request carries marked applied in the same transaction.
+    private static func unitOfWriting<T>(
+        _ tx: StoreTransaction, mark: IdempotencyMark?, _ body: (StoreTransaction) throws -> T
+    ) throws -> (T, [AfterCommit]) {
+        let value = try body(tx)
+        if let mark { try tx.markIdempotencyKeyApplied(accountSid: mark.accountSid, key: mark.key) }
+        return (value, tx.afterCommitActions.take())
+    }
+
     /// Runs `body` on a consistent snapshot of the database (WAL readers never wait for the writer).
     public func read<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
-        try await writer.read { db in try body(StoreTransaction(db: db)) }
+        do {
+            switch backend {
+            case .sqlite(let writer, _): return try await writer.read { db in try body(StoreTransaction(.sqlite(db))) }
+            case .postgres(let engine): return try await engine.transaction(readOnly: true) { statements in try body(StoreTransaction(.postgres(statements))) }
+            }
+        } catch {
+            guard case .postgres = backend, let failure = WriteHealth.storageFailure(error) else { throw error }
+            throw ParleyError.storageUnavailable(reason: failure)
+        }
     }
 
     /// The size of the database file after checkpointing the WAL into it, in bytes.
@@ -94,45 +149,10 @@ public struct Store: Sendable {
     }
 }
 
-/// One open transaction on the store. Its methods (in `StoreTransaction+*.swift`) read and write
-/// domain values; it exists only inside `Store.read` and `Store.write`.
-public struct StoreTransaction {
-    let db: Database
-    /// What to do once this unit of writing has committed; dropped if it rolls back.
-    let afterCommitActions = ActionList()
-    /// The store's outbox bell, to ring after commit (nil on reads).
-    var outboxBell: WakeSignal? = nil
-
-    /// The prepared form of `sql`, made once per connection and reused: preparing was a fifth of the server's time
-    /// under inbound load (a table with triggers compiles them on every prepare). `sql` must be constant text;
-    /// SQL built with values in it would grow the cache without bound.
-    func statement(_ sql: String) throws -> Statement {
-        try db.cachedStatement(sql: sql)
-    }
-
-    /// Runs one statement of constant text through `statement(_:)`.
-    func execute(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws {
-        try statement(sql).execute(arguments: arguments)
-    }
-
-    /// Every row of `statement`, each decoded as it is stepped. `Row.fetchAll` copies each row first, and a copied
-    /// row finds a column by lowercasing every column name on each access (~5% of the writer's time under inbound
-    /// load); the statement's own row looks names up in a table.
-    func fetchAll<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(), _ decode: (Row) throws -> T) throws -> [T] {
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        return try withExtendedLifetime(cursor) {
-            var results: [T] = []
-            while let row = try cursor.next() { results.append(try decode(row)) }
-            return results
-        }
-    }
-
-    /// The first row of `statement`, decoded (see `fetchAll`).
-    func fetchOne<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(), _ decode: (Row) throws -> T) throws -> T? {
-        // The row reads from the statement: the cursor must outlive the decoding.
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        return try withExtendedLifetime(cursor) { try cursor.next().map(decode) }
-    }
+/// An operation that one engine has and the other does not (a SQLite backup on PostgreSQL).
+public struct EngineMismatch: Error, CustomStringConvertible {
+    public let operation: String
+    public var description: String { operation }
 }
 
 /// The after-commit actions collected by one `StoreTransaction`.

@@ -40,7 +40,7 @@ extension StoreTransaction {
 
     /// The message's `delivery` summary (JSON), kept by the receipts' triggers.
     public func messageDelivery(sid: String) throws -> String? {
-        try String.fetchOne(statement("SELECT delivery FROM messages WHERE sid = ?"), arguments: [sid])
+        try value(String.self, statement("SELECT delivery FROM messages WHERE sid = ?"), arguments: [sid])
     }
 
     /// Claims up to `limit` pending deliveries due at `nowMillis`: each counts an attempt and is leased until
@@ -59,7 +59,7 @@ extension StoreTransaction {
 
     /// When the next pending delivery is due (Unix milliseconds), if any.
     public func nextDeliveryDue() throws -> Int64? {
-        try Int64.fetchOne(
+        try value(Int64.self, 
             statement("SELECT min(next_attempt_at) FROM channel_deliveries WHERE status = 'pending'"))
     }
 
@@ -111,10 +111,11 @@ extension StoreTransaction {
     /// The outbox row of a receipt: its status, attempts and last error, for diagnostics and tests.
     public func deliveryState(receiptSid: String) throws -> (status: String, attempts: Int, lastError: String?)? {
         guard
-            let row = try Row.fetchOne(
-                statement("SELECT status, attempts, last_error FROM channel_deliveries WHERE receipt_sid = ?"), arguments: [receiptSid])
+            let state = try fetchOne(
+                statement("SELECT status, attempts, last_error FROM channel_deliveries WHERE receipt_sid = ?"), arguments: [receiptSid],
+                { row in (status: row["status"] as String, attempts: row["attempts"] as Int, lastError: row["last_error"] as String?) })
         else { return nil }
-        return (row["status"], row["attempts"], row["last_error"])
+        return state
     }
 
     // MARK: Sandbox transport
@@ -159,7 +160,7 @@ extension StoreTransaction {
 
     /// Whether a channel message with this `MessageSid` was accepted before.
     public func isInboundKnown(messageSid: String) throws -> Bool {
-        try Bool.fetchOne(
+        try value(Bool.self, 
             statement("SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE message_sid = ?)"), arguments: [messageSid]) ?? false
     }
 
@@ -186,7 +187,7 @@ extension StoreTransaction {
 
     /// How many inbound messages went unrouted (reporting, tests).
     public func unroutedCount(to address: String? = nil) throws -> Int {
-        try Int.fetchOne(
+        try value(Int.self, 
             statement("SELECT count(*) FROM unrouted_inbound WHERE ?1 IS NULL OR to_address = ?1"), arguments: [address]) ?? 0
     }
 }
@@ -303,7 +304,7 @@ extension AddressConfiguration {
     }
 
     /// The columns from `friendly_name` to `auto_creation_studio_retry_count`, in table order.
-    fileprivate var mutableColumns: StatementArguments {
+    fileprivate var mutableColumns: SQLArguments {
         [
             friendlyName, autoCreation.enabled, autoCreation.type, autoCreation.conversationServiceSid, autoCreation.webhookURL,
             autoCreation.webhookMethod, autoCreation.webhookFilters.map { StoreTransaction.jsonArray($0) }, autoCreation.studioFlowSid,
@@ -317,11 +318,14 @@ extension AddressConfiguration {
 extension StoreTransaction {
     /// How many outbox rows are pending, sent and failed (benchmarks, diagnostics).
     public func channelDeliveryCounts() throws -> (pending: Int, sent: Int, failed: Int) {
-        let row = try Row.fetchOne(
+        let counts = try fetchOne(
             statement(
                 """
-                SELECT sum(status = 'pending') AS pending, sum(status = 'sent') AS sent, sum(status = 'failed') AS failed FROM channel_deliveries
-                """))
-        return (row?["pending"] ?? 0, row?["sent"] ?? 0, row?["failed"] ?? 0)
+                SELECT count(CASE WHEN status = 'pending' THEN 1 END) AS pending, count(CASE WHEN status = 'sent' THEN 1 END) AS sent,
+                       count(CASE WHEN status = 'failed' THEN 1 END) AS failed
+                FROM channel_deliveries
+                """)
+        ) { row in (pending: row["pending"] as Int, sent: row["sent"] as Int, failed: row["failed"] as Int) }
+        return counts ?? (0, 0, 0)
     }
 }

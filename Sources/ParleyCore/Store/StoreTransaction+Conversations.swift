@@ -26,14 +26,14 @@ extension StoreTransaction {
 
     /// Whether another conversation of the Service has this unique name.
     public func isUniqueNameTaken(_ uniqueName: String, serviceSid: String, except sid: String? = nil) throws -> Bool {
-        try Bool.fetchOne(
+        try value(Bool.self, 
             statement("SELECT EXISTS (SELECT 1 FROM conversations WHERE service_sid = ? AND unique_name = ? AND sid IS NOT ?)"),
             arguments: [serviceSid, uniqueName, sid]) ?? false
     }
 
     public func conversations(serviceSid: String, filter: ConversationFilter, page: PageRequest) throws -> Page<Conversation> {
         var clauses = ["service_sid = ?"]
-        var arguments: StatementArguments = [serviceSid]
+        var arguments: SQLArguments = [serviceSid]
         if let state = filter.state {
             clauses.append("state = ?")
             arguments += [state.rawValue]
@@ -81,8 +81,9 @@ extension StoreTransaction {
     public func conversations(sids: [String]) throws -> [String: Conversation] {
         guard !sids.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: sids.count).joined(separator: ",")
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM conversations WHERE sid IN (\(marks))", arguments: StatementArguments(sids))
-        return Dictionary(uniqueKeysWithValues: rows.map(Conversation.init(row:)).map { ($0.sid, $0) })
+        let conversations = try fetchAll(
+            uncachedStatement("SELECT * FROM conversations WHERE sid IN (\(marks))"), arguments: SQLArguments(sids), Conversation.init(row:))
+        return Dictionary(uniqueKeysWithValues: conversations.map { ($0.sid, $0) })
     }
 
     /// Deletes the conversation with its participants and messages.
@@ -107,7 +108,7 @@ extension Conversation {
     }
 
     /// The columns from `unique_name` to `email_name`, in table order.
-    fileprivate var mutableColumns: StatementArguments {
+    fileprivate var mutableColumns: SQLArguments {
         [
             uniqueName, friendlyName, attributes, state.rawValue, messagingServiceSid, timers.inactive, timers.closed, timers.dateInactive,
             timers.dateClosed, emailBinding?.address, emailBinding?.name,

@@ -17,7 +17,7 @@ extension StoreTransaction {
             """)
         let renderCache = RenderCache()
         return try audiences.map { identity in
-            let seq = try Int64.fetchOne(insert, arguments: [serviceSid, identity, type.rawValue, conversationSid, payload, time])!
+            let seq = try value(Int64.self, insert, arguments: [serviceSid, identity, type.rawValue, conversationSid, payload, time])!
             return ChatEvent(
                 seq: seq, serviceSid: serviceSid, identity: identity, type: type, conversationSid: conversationSid, resource: resource,
                 dateCreated: time, renderCache: renderCache)
@@ -44,38 +44,38 @@ extension StoreTransaction {
         UNION ALL
         SELECT e.seq, e.service_sid, e.identity, e.type, e.conversation_sid, e.payload, e.date_created
         FROM participants AS p
-        JOIN user_events AS e ON e.conversation_sid = p.conversation_sid AND e.identity IS NULL AND e.seq > max(?3, p.events_after)
+        JOIN user_events AS e ON e.conversation_sid = p.conversation_sid AND e.identity IS NULL AND e.seq > CASE WHEN ?3 > p.events_after THEN ?3 ELSE p.events_after END
         WHERE p.service_sid = ?1 AND p.identity = ?2
         ORDER BY seq LIMIT ?4
         """
 
     /// The newest sequence number given out so far (0 before the first event), even if pruning removed its row.
     public func latestEventSeq() throws -> Int64 {
-        try Int64.fetchOne(statement(Self.latestEventSeqSQL)) ?? 0
+        try value(Int64.self, statement(Self.latestEventSeqSQL)) ?? 0
     }
 
     static let latestEventSeqSQL = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'user_events'), 0)"
 
     /// Events up to this sequence number have been pruned: a client behind it must resync.
     public func prunedThroughSeq() throws -> Int64 {
-        try Int64.fetchOne(statement("SELECT through_seq FROM user_events_pruned WHERE id = 1")) ?? 0
+        try value(Int64.self, statement("SELECT through_seq FROM user_events_pruned WHERE id = 1")) ?? 0
     }
 
     /// Deletes events created before `time`; returns how many.
     @discardableResult
     public func pruneEvents(createdBefore time: Timestamp) throws -> Int {
-        guard let highest = try Int64.fetchOne(statement("SELECT max(seq) FROM user_events WHERE date_created < ?"), arguments: [time]) else {
+        guard let highest = try value(Int64.self, statement("SELECT max(seq) FROM user_events WHERE date_created < ?"), arguments: [time]) else {
             return 0
         }
         try execute("DELETE FROM user_events WHERE seq <= ?", [highest])
-        let deleted = db.changesCount
-        try execute("UPDATE user_events_pruned SET through_seq = max(through_seq, ?) WHERE id = 1", [highest])
+        let deleted = changesCount
+        try execute("UPDATE user_events_pruned SET through_seq = CASE WHEN through_seq > ?1 THEN through_seq ELSE ?1 END WHERE id = 1", [highest])
         return deleted
     }
 
     /// The identities of the conversation's chat participants: who receives its events.
     public func chatIdentities(conversationSid: String) throws -> [String] {
-        try String.fetchAll(
+        try values(String.self,
             statement("SELECT identity FROM participants WHERE conversation_sid = ? AND identity IS NOT NULL ORDER BY seq"),
             arguments: [conversationSid])
     }

@@ -38,15 +38,17 @@ extension StoreTransaction {
     public func reserveIdempotencyKey(_ record: IdempotencyRecord) throws {
         try execute(
             """
-            INSERT OR REPLACE INTO idempotency_keys (account_sid, key, method, path, fingerprint, boot_id, applied, created_at)
+            INSERT INTO idempotency_keys (account_sid, key, method, path, fingerprint, boot_id, applied, created_at)
             VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+            ON CONFLICT (account_sid, key) DO UPDATE SET
+                method = excluded.method, path = excluded.path, fingerprint = excluded.fingerprint, boot_id = excluded.boot_id,
+                applied = 0, status = NULL, content_type = NULL, body = NULL, created_at = excluded.created_at
             """, [record.accountSid, record.key, record.method, record.path, record.fingerprint, record.bootId, record.createdAt])
     }
 
     /// Marks the reservation as applied: called inside the transaction that commits the request's change.
     public func markIdempotencyKeyApplied(accountSid: String, key: String) throws {
-        try statement("UPDATE idempotency_keys SET applied = 1 WHERE account_sid = ? AND key = ? AND applied = 0")
-            .execute(arguments: [accountSid, key])
+        try execute("UPDATE idempotency_keys SET applied = 1 WHERE account_sid = ? AND key = ? AND applied = 0", [accountSid, key])
     }
 
     /// Stores the answer of a reservation this process holds.
@@ -66,7 +68,7 @@ extension StoreTransaction {
     /// Deletes keys created before `cutoff`; returns how many (index `idempotency_keys_by_date`).
     public func pruneIdempotencyKeys(before cutoff: Timestamp) throws -> Int {
         try execute("DELETE FROM idempotency_keys WHERE created_at < ?", [cutoff])
-        return db.changesCount
+        return changesCount
     }
 }
 

@@ -20,7 +20,16 @@ extension StoreTransaction {
 
     /// The media attached to a message, in the order they were attached.
     public func media(messageSid: String) throws -> [Media] {
-        try fetchAll(statement("SELECT * FROM media WHERE message_sid = ? ORDER BY rowid"), arguments: [messageSid], Media.init(row:))
+        switch dialect {
+        case .sqlite:
+            return try fetchAll(statement("SELECT * FROM media WHERE message_sid = ? ORDER BY rowid"), arguments: [messageSid], Media.init(row:))
+        case .postgres:
+            // No rowid: the message's own list of its media (JSON text holding each SID, in order) gives the order.
+            return try fetchAll(
+                statement(
+                    "SELECT m.* FROM media AS m JOIN messages AS g ON g.sid = m.message_sid WHERE m.message_sid = ? ORDER BY strpos(g.media, m.sid), m.sid"),
+                arguments: [messageSid], Media.init(row:))
+        }
     }
 
     /// Attaches unattached media to a message.
@@ -34,12 +43,12 @@ extension StoreTransaction {
 
     /// Whether any media row holds content `sha256`.
     public func isMediaContentReferenced(sha256: String) throws -> Bool {
-        try Bool.fetchOne(statement("SELECT EXISTS (SELECT 1 FROM media WHERE sha256 = ?)"), arguments: [sha256]) ?? false
+        try value(Bool.self, statement("SELECT EXISTS (SELECT 1 FROM media WHERE sha256 = ?)"), arguments: [sha256]) ?? false
     }
 
     /// Content that lost its last reference and is still unreferenced, removed from the garbage list.
     public func takeMediaGarbage() throws -> [String] {
-        let released = try String.fetchAll(statement("DELETE FROM media_garbage RETURNING sha256"))
+        let released = try values(String.self, statement("DELETE FROM media_garbage RETURNING sha256"))
         return try released.filter { try !isMediaContentReferenced(sha256: $0) }
     }
 

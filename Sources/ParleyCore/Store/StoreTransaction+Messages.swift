@@ -16,7 +16,7 @@ extension StoreTransaction {
     /// Takes the conversation's next message index (under the write lock, so concurrent posts get
     /// distinct, increasing indices) and advances its counter. Indices are never reused.
     public func takeNextMessageIndex(conversationSid: String) throws -> Int64 {
-        let index = try Int64.fetchOne(
+        let index = try value(Int64.self, 
             statement("UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
             arguments: [conversationSid])
         guard let index else { throw ParleyError.notFound(resource: "/Conversations/\(conversationSid)") }

@@ -7,7 +7,7 @@ extension StoreTransaction {
     func page<Item>(
         table: String,
         filter: String,
-        arguments: StatementArguments,
+        arguments: SQLArguments,
         key: String,
         order: SortOrder,
         request: PageRequest,
@@ -54,10 +54,10 @@ extension StoreTransaction {
     }
 
     /// Whether a row matching `filter` lies past `boundary` (greater when `ascending`, else smaller).
-    private func exists(table: String, filter: String, arguments: StatementArguments, key: String, beyond boundary: Int64, ascending: Bool) throws
+    private func exists(table: String, filter: String, arguments: SQLArguments, key: String, beyond boundary: Int64, ascending: Bool) throws
         -> Bool
     {
         let sql = "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(filter) AND \(key) \(ascending ? ">" : "<") ?)"
-        return try Bool.fetchOne(statement(sql), arguments: arguments + [boundary]) ?? false
+        return try value(Bool.self, statement(sql), arguments: arguments + [boundary]) ?? false
     }
 }

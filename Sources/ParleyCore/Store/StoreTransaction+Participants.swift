@@ -39,10 +39,11 @@ extension StoreTransaction {
 
     /// How many participants the conversation has, and how many of them are not chat participants.
     public func participantCounts(conversationSid: String) throws -> (all: Int, nonChat: Int) {
-        let row = try Row.fetchOne(
+        let counts = try fetchOne(
             statement("SELECT count(*) AS all_, count(address) AS non_chat FROM participants WHERE conversation_sid = ?"),
-            arguments: [conversationSid])
-        return (row?["all_"] ?? 0, row?["non_chat"] ?? 0)
+            arguments: [conversationSid]
+        ) { row in (all: row["all_"] as Int, nonChat: row["non_chat"] as Int) }
+        return counts ?? (0, 0)
     }
 
     /// The participant that holds the (address, proxy address) pair in an open conversation of the Service.
@@ -55,7 +56,7 @@ extension StoreTransaction {
 
     /// The participant a message author names: a chat participant by identity or a messaging participant by address.
     public func participantSid(author: String, conversationSid: String) throws -> String? {
-        try String.fetchOne(
+        try value(String.self, 
             statement("SELECT sid FROM participants WHERE conversation_sid = ?1 AND (identity = ?2 OR address = ?2) ORDER BY seq LIMIT 1"),
             arguments: [conversationSid, author])
     }
@@ -103,7 +104,7 @@ extension Participant {
     }
 
     /// The columns from `identity` to `date_updated`, in table order.
-    fileprivate func mutableColumns(bindingActive: Bool) -> StatementArguments {
+    fileprivate func mutableColumns(bindingActive: Bool) -> SQLArguments {
         [
             identity, channel.rawValue, binding?.address, binding?.proxyAddress, binding?.projectedAddress, bindingActive, attributes, roleSid,
             lastReadMessageIndex, lastReadTimestamp, notificationLevel.rawValue, dateCreated, dateUpdated,

@@ -20,7 +20,7 @@ extension StoreTransaction {
             ORDER BY b.seq
             """,
             [kind.rawValue, payload, WebhookTime.now.iso8601, now, now, conversationSid, author, kind.rawValue])
-        return db.changesCount
+        return changesCount
     }
 
     /// Enqueues `payload` for every device of `identity` in the Service that wants `kind`. Returns the rows written.
@@ -37,6 +37,6 @@ extension StoreTransaction {
             ORDER BY b.seq
             """,
             [conversationSid, kind.rawValue, payload, WebhookTime.now.iso8601, now, now, serviceSid, identity, kind.rawValue])
-        return db.changesCount
+        return changesCount
     }
 }

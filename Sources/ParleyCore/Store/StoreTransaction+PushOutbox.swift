@@ -13,7 +13,7 @@ extension StoreTransaction {
 
     /// When the earliest pending push is due, if any is pending.
     public func nextPushAttempt() throws -> WebhookTime? {
-        try String.fetchOne(statement("SELECT min(next_attempt_at) FROM push_deliveries WHERE status = 'pending'"))
+        try value(String.self, statement("SELECT min(next_attempt_at) FROM push_deliveries WHERE status = 'pending'"))
             .flatMap(WebhookTime.init(iso8601:))
     }
 
@@ -45,7 +45,7 @@ extension StoreTransaction {
     /// The badge: messages after the identity's read horizon, summed over its conversations in the Service (a
     /// conversation where it never set a horizon counts nothing, as its `unread_messages_count` is null).
     public func unreadMessageCount(serviceSid: String, identity: String) throws -> Int {
-        try Int.fetchOne(
+        try value(Int.self, 
             statement(
                 """
                 SELECT coalesce(sum(max(0, c.next_message_index - 1 - p.last_read_message_index)), 0)

@@ -26,7 +26,7 @@ extension StoreTransaction {
 
     /// Whether any user or participant holds the role.
     public func isRoleAssigned(sid: String) throws -> Bool {
-        try Bool.fetchOne(
+        try value(Bool.self, 
             statement("SELECT EXISTS (SELECT 1 FROM users WHERE role_sid = ?1) OR EXISTS (SELECT 1 FROM participants WHERE role_sid = ?1)"),
             arguments: [sid]) ?? false
     }

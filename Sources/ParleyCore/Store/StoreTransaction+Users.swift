@@ -12,10 +12,11 @@ extension StoreTransaction {
     public func userSids(identities: [String], serviceSid: String) throws -> [String: String] {
         guard !identities.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: identities.count).joined(separator: ",")
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT identity, sid FROM users WHERE service_sid = ? AND identity IN (\(marks))",
-            arguments: StatementArguments([serviceSid] + identities))
-        return Dictionary(rows.map { ($0["identity"] as String, $0["sid"] as String) }, uniquingKeysWith: { first, _ in first })
+        let pairs = try fetchAll(
+            uncachedStatement("SELECT identity, sid FROM users WHERE service_sid = ? AND identity IN (\(marks))"),
+            arguments: SQLArguments([serviceSid] + identities)
+        ) { row in (row["identity"] as String, row["sid"] as String) }
+        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }
 
     public func users(serviceSid: String, page: PageRequest) throws -> Page<User> {

@@ -34,7 +34,7 @@ extension StoreTransaction {
 
     /// Everything that may hear about an event of `serviceSid` (and of `conversationSid`, when given).
     public func webhookTargets(serviceSid: String, conversationSid: String?) throws -> WebhookTargets {
-        let accountSid = try String.fetchOne(statement("SELECT account_sid FROM services WHERE sid = ?"), arguments: [serviceSid]) ?? ""
+        let accountSid = try value(String.self, statement("SELECT account_sid FROM services WHERE sid = ?"), arguments: [serviceSid]) ?? ""
         return WebhookTargets(
             accountSid: accountSid, account: try webhookConfiguration(scopeSid: accountSid), service: try webhookConfiguration(scopeSid: serviceSid),
             conversation: try conversationSid.map { try conversationWebhooks(conversationSid: $0) } ?? [])
@@ -114,7 +114,7 @@ extension StoreTransaction {
 
     /// When the earliest pending delivery is due, if any is pending.
     public func nextWebhookAttempt() throws -> WebhookTime? {
-        try String.fetchOne(statement("SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'"))
+        try value(String.self, statement("SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'"))
             .flatMap(WebhookTime.init(iso8601:))
     }
 

@@ -21,6 +21,9 @@ public final class WriteHealth: Sendable {
 
     /// The storage failure `error` stands for, or nil when it is about the write itself (a constraint, a domain error).
     static func storageFailure(_ error: any Error) -> String? {
+        if let unavailable = error as? PostgresUnavailable { return unavailable.reason }
+        if let statement = error as? PostgresStatementError { return statement.isStorageFailure ? statement.description : nil }
+        if PostgresStatementError.isConnectionFailure(error) { return "PostgreSQL connection: \(error)" }
         guard let error = error as? DatabaseError else { return nil }
         switch error.resultCode {
         case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_NOMEM:

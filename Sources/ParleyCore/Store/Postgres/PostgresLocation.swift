@@ -13,6 +13,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     }
 
     public let configuration: PostgresConnection.Configuration
+    /// The same place, for a pool of connections (`PostgresEngine`).
+    public let clientConfiguration: PostgresClient.Configuration
     /// The URL with its password hidden, for messages and logs.
     public let description: String
 
@@ -29,22 +31,31 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         if let socketFolder = parameters["host"], socketFolder.hasPrefix("/") {
             configuration = PostgresConnection.Configuration(
                 unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+            clientConfiguration = PostgresClient.Configuration(
+                unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
         } else {
             guard let host = parameters["host"] ?? components.host, !host.isEmpty else {
                 throw InvalidURL(description: "no host in \(text)")
             }
             let tls: PostgresConnection.Configuration.TLS
+            let clientTLS: PostgresClient.Configuration.TLS
             switch parameters["sslmode"] ?? "prefer" {
-            case "disable": tls = .disable
+            case "disable":
+                tls = .disable
+                clientTLS = .disable
             case "prefer", "allow":
                 tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                clientTLS = .prefer(.makeClientConfiguration())
             case "require", "verify-ca", "verify-full":
                 tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                clientTLS = .require(.makeClientConfiguration())
             case let other:
                 throw InvalidURL(description: "unknown sslmode \(other) (disable, prefer or require)")
             }
             configuration = PostgresConnection.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: tls)
+            clientConfiguration = PostgresClient.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: clientTLS)
         }
         var shown = components
         if shown.password != nil { shown.password = "***" }
