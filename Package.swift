@@ -63,6 +63,7 @@ let package = Package(
         // Starts a private PostgreSQL cluster (initdb + pg_ctl in a temporary folder) for the tests.
         .target(
             name: "PostgresTestSupport",
+            dependencies: ["ParleyCore"],
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -175,6 +175,7 @@ public func buildApplication(parley: Parley, settings: ServerSettings, services:
         configuration: .init(
             address: .hostname(settings.host, port: settings.port), serverName: "Parley",
             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
-        services: services,
+        // Several nodes on one database: each makes the shared event log live on its own sockets.
+        services: services + (parley.store.isShared ? [EventTail(parley: parley, logger: logger)] : []),
         logger: logger)
 }

@@ -8,15 +8,13 @@ struct Keys: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key and print its SID and secret (shown once).")
 
-        @Option(help: "The SQLite database file.") var db = "parley.db"
+        @OptionGroup var database: DatabaseOptions
         @Option(help: "A name to recognise the key by.") var friendlyName = "parley keys create"
 
         func run() async throws {
-            let store = try Store.open(path: db)
-            try await SchemaMigrator().migrate(store)
-            let parley = Parley(store: store)
+            let parley = Parley(store: try await database.migratedStore().store)
             guard let account = try await parley.accounts.primaryAccount() else {
-                throw ValidationError("\(db) has no account yet: start the server once (parley serve --db \(db)) to create it")
+                throw ValidationError("\(database.name) has no account yet: start the server once (parley serve) to create it")
             }
             let key = try await parley.accounts.createAPIKey(accountSid: account.sid, friendlyName: friendlyName)
             print("API key SID: \(key.sid)")

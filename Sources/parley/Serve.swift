@@ -17,14 +17,14 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
-    @Option(help: "The SQLite database file.") var db = "parley.db"
-    @Option(help: "full: an answered write survives power loss; normal: it survives a process crash only.")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "SQLite only. full: an answered write survives power loss; normal: it survives a process crash only.")
     var durability: Store.Durability = .full
     @Option(help: "The URL clients reach Parley at, for absolute URLs in responses (default: from each request's Host).")
     var publicURL: String?
     @Option(help: "Hours chat events are kept for clients that reconnect (older ones must resync).")
     var eventRetentionHours = 24
-    @Option(help: "The data folder; media files go in its 'media' folder (default: a '-media' folder beside the database, e.g. parley-media).")
+    @Option(help: "The data folder; media files go in its 'media' folder (default: a '-media' folder beside the database, e.g. parley-media; with --database, 'parley-media' in the working folder). Nodes sharing a PostgreSQL database must share it.")
     var dataDir: String?
     @Option(help: "The largest media item accepted, in bytes.") var mediaMaxBytes: Int64 = MediaLimits().maxItemBytes
     @Option(help: "The most media bytes one message may carry.") var mediaMaxMessageBytes: Int64 = MediaLimits().maxMessageBytes
@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
     var minFreeDiskMb = 64
     @Option(help: "PEM certificate chain: serve HTTPS/WSS directly (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
-    @Option(help: "The key file push credentials' secrets are sealed with (default: '<db>.secrets-key' beside the database, created on first need). Back it up with the database.")
+    @Option(help: "The key file push credentials' secrets are sealed with (default: '<db>.secrets-key' beside the database, created on first need; with --database, 'parley.secrets-key' in the working folder, which every node must share). Back it up with the database.")
     var secretsKeyFile: String?
     @Flag(help: "Do not serve Prometheus metrics at /metrics.") var noMetrics = false
     @OptionGroup(title: "External channels") var channels: ChannelOptions
@@ -51,20 +51,17 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "parley")
         logger.logLevel = .info
-        let store = try Store.open(path: db, durability: durability)
-        let migrator = SchemaMigrator()
-        do {
-            let applied = try await migrator.migrate(store)
-            if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))", "db": "\(db)"]) }
-        } catch let error as SchemaMigrator.NewerDatabaseError {
-            throw ValidationError("\(db): \(error.description)")
-        }
+        let (store, applied) = try await database.migratedStore(durability: durability)
+        if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))", "db": "\(database.name)"]) }
         guard mediaMaxBytes > 0, mediaMaxMessageBytes > 0 else { throw ValidationError("--media-max-bytes and --media-max-message-bytes must be positive") }
         let mediaLimits = MediaLimits(
             maxItemBytes: mediaMaxBytes, maxMessageBytes: mediaMaxMessageBytes,
             allowedContentTypes: mediaTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        let parley = Parley(store: store, mediaDirectory: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("media") }, mediaLimits: mediaLimits,
-            outbound: try outbound.outbound(logger: logger), pushSecrets: secretsKeyFile.map(PushSecretBox.init(keyFile:)))
+        // A shared database has no file to put media and the secrets key beside: the working folder, shared by the nodes.
+        let mediaDirectory = (dataDir ?? (store.isShared ? "." : nil)).map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("media") }
+        let keyFile = secretsKeyFile ?? (store.isShared ? "parley.secrets-key" : nil)
+        let parley = Parley(store: store, mediaDirectory: mediaDirectory, mediaLimits: mediaLimits,
+            outbound: try outbound.outbound(logger: logger), pushSecrets: keyFile.map(PushSecretBox.init(keyFile:)))
         let environment = ProcessInfo.processInfo.environment
         let bootstrap = try await parley.accounts.bootstrap(sid: environment["PARLEY_ACCOUNT_SID"], authToken: environment["PARLEY_AUTH_TOKEN"])
         if bootstrap.created {

@@ -17,7 +17,7 @@ struct Token: AsyncParsableCommand {
     @Option(help: "The chat identity (the User is created on the token's first use).") var identity: String?
     @Option(help: "The Conversation Service (IS...) of the chat grant; default: the account's default Service.") var service: String?
     @Option(help: "Seconds the token is valid, at most 86400 (24 h).") var ttl: Int64 = AccessToken.defaultTTL
-    @Option(help: "The SQLite database file.") var db = "parley.db"
+    @OptionGroup var database: DatabaseOptions
     @Option(help: .hidden) var verify: String?
 
     func validate() throws {
@@ -26,19 +26,13 @@ struct Token: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try Store.open(path: db)
-        do {
-            try await SchemaMigrator().migrate(store)
-        } catch let error as SchemaMigrator.NewerDatabaseError {
-            throw ValidationError("\(db): \(error.description)")
-        }
-        let parley = Parley(store: store)
+        let parley = Parley(store: try await database.migratedStore().store)
         if let token = verify {
             try await check(token, parley)
             return
         }
         guard let account = try await parley.accounts.primaryAccount() else {
-            throw ValidationError("\(db) has no account yet: start the server once (parley serve --db \(db)) to create it")
+            throw ValidationError("\(database.name) has no account yet: start the server once (parley serve) to create it")
         }
         do {
             if let service {

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import JWTKit
 import Testing
 @testable import ParleyCore
@@ -16,8 +17,7 @@ import Testing
         let key: APIKey
 
         init() async throws {
-            let store = try Store.inMemory()
-            try await SchemaMigrator().migrate(store)
+            let store = try await TestEngine.migratedStore(sqlitePath: nil)
             parley = Parley(store: store, now: { Timestamp(secondsSince1970: AccessTokenTests.now) })
             account = try await parley.accounts.bootstrap().account
             key = try await parley.accounts.createAPIKey(accountSid: account.sid, friendlyName: "test")
@@ -148,8 +148,7 @@ import Testing
     }
 
     @Test func theDevelopmentSigningKeyIsMadeOnceAndReused() async throws {
-        let store = try Store.inMemory()
-        try await SchemaMigrator().migrate(store)
+        let store = try await TestEngine.migratedStore(sqlitePath: nil)
         let parley = Parley(store: store)
         let account = try await parley.accounts.bootstrap().account
         let first = try await parley.accessTokens.signingKey(accountSid: account.sid)

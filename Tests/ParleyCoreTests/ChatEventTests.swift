@@ -1,3 +1,4 @@
+import PostgresTestSupport
 import Testing
 @testable import ParleyCore
 
@@ -17,8 +18,7 @@ import Testing
     /// A Parley on a clock the test moves, with one conversation that alice belongs to.
     private func conversationWithAlice() async throws -> (Parley, Principal, Conversation, TestClock) {
         let clock = TestClock(Timestamp(secondsSince1970: 1_800_000_000))
-        let store = try Store.inMemory()
-        try await SchemaMigrator().migrate(store)
+        let store = try await TestEngine.migratedStore(sqlitePath: nil)
         let parley = Parley(store: store, now: { clock.now })
         let account = try await parley.accounts.bootstrap().account
         let principal = Principal(accountSid: account.sid, credentialSid: account.sid)
@@ -114,7 +114,9 @@ import Testing
         #expect(events.first.map { $0.seq > latest } == true)
     }
 
-    @Test func liveSubscribersGetCommittedEventsOnly() async throws {
+    /// On a shared store the hub is fed by `EventTail`, a service of the running server (see the live socket tests).
+    @Test(.enabled(if: TestEngine.current == .sqlite, "on PostgreSQL events go live through EventTail"))
+    func liveSubscribersGetCommittedEventsOnly() async throws {
         let (parley, principal) = try await makeParley()
         let conversation = try await parley.conversations.create(principal, .defaultService, .init())
         try await addParticipant(parley, principal, conversation.sid, "alice")

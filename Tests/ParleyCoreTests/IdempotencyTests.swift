@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 @testable import ParleyCore
 import Testing
 
@@ -40,8 +41,7 @@ import Testing
 
     /// Keys live for the window, then are pruned, and an expired key can be used afresh.
     @Test func keysExpireAfterTheWindow() async throws {
-        let store = try Store.inMemory()
-        try await SchemaMigrator().migrate(store)
+        let store = try await TestEngine.migratedStore(sqlitePath: nil)
         let clock = TestClock(Timestamp(secondsSince1970: 1_000_000))
         let service = IdempotencyService(store: store, window: 3600, now: { clock.now })
         #expect(try await service.reserve(Self.request("k")) == .reserved)

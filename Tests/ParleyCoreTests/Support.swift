@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 @testable import ParleyCore
 
 /// A fresh database file in a temporary folder (WAL matters here), removed by `cleanUp`.
@@ -18,8 +19,7 @@ struct TemporaryDatabase {
 
 /// A migrated store with one account, and that account's principal.
 func makeParley(path: String? = nil) async throws -> (Parley, Principal) {
-    let store = try path.map { try Store.open(path: $0) } ?? Store.inMemory()
-    try await SchemaMigrator().migrate(store)
+    let store = try await TestEngine.migratedStore(sqlitePath: path)
     let parley = Parley(store: store)
     let account = try await parley.accounts.bootstrap().account
     return (parley, Principal(accountSid: account.sid, credentialSid: account.sid))

@@ -1,3 +1,4 @@
+import PostgresTestSupport
 import GRDB
 import Testing
 @testable import ParleyCore
@@ -23,8 +24,7 @@ import Testing
     }
 
     @Test func theDueQueryUsesThePendingIndexes() async throws {
-        let store = try Store.inMemory()
-        try await SchemaMigrator().migrate(store)
+        let store = try await TestEngine.migratedStore(sqlitePath: nil)
         let plan = try await store.writer.read { db in
             try Row.fetchAll(
                 db,

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PostgresTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -279,8 +280,7 @@ func withPushParley(
     let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-push-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { if owned { try? FileManager.default.removeItem(at: directory) } }
-    let store = try Store.open(path: directory.appendingPathComponent("parley.db").path)
-    try await SchemaMigrator().migrate(store)
+    let store = try await TestEngine.migratedStore(sqlitePath: directory.appendingPathComponent("parley.db").path)
     let parley = Parley(store: store)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var quiet = Logger(label: "parley-push-test")

@@ -63,7 +63,7 @@ import Testing
                 }
                 #expect(close?.closeCode == .policyViolation)
             }
-            #expect(try await sockets.parley.store.read { tx in try tx.latestEventSeq() } == 0, "a refused init changed something")
+            #expect(try await sockets.parley.eventLog.latestSeq() == 0, "a refused init changed something")
         }
     }
 

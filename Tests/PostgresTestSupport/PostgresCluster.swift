@@ -47,7 +47,7 @@ public final class PostgresCluster: Sendable {
     }
 
     /// Creates and starts a fresh cluster; throws when PostgreSQL is missing or does not start.
-    public static func start() throws -> PostgresCluster {
+    public static func start(maxConnections: Int = 40) throws -> PostgresCluster {
         guard let binaries = installedBinaries else { throw Failure(description: unavailableReason ?? "no PostgreSQL") }
         let candidates: [String] = ["postgres", "nobody"]
         let serverUser = getuid() == 0 ? candidates.first { name in getpwnam(name) != nil } : nil
@@ -58,7 +58,7 @@ public final class PostgresCluster: Sendable {
             try cluster.run("initdb", ["-D", data, "-U", cluster.user, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"])
             try cluster.run("pg_ctl", [
                 "-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                "-o", "-c listen_addresses='' -c unix_socket_directories='\(folder.path)' -c fsync=off -c max_connections=40",
+                "-o", "-c listen_addresses='' -c unix_socket_directories='\(folder.path)' -c fsync=off -c max_connections=\(maxConnections)",
                 "start",
             ])
         } catch {

@@ -141,8 +141,8 @@ public final class EventHub: Sendable {
 }
 
 /// A participant started or stopped typing in a conversation.
-public struct TypingSignal: Sendable, Equatable {
-    public enum Kind: String, Sendable { case started = "typingStarted", ended = "typingEnded" }
+public struct TypingSignal: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable { case started = "typingStarted", ended = "typingEnded" }
     public var kind: Kind
     public var serviceSid: String
     public var conversationSid: String

@@ -56,7 +56,9 @@ public struct PushWorker: Service {
             signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, name: "push", logger: logger)
         await drain.run(
             due: { [store] limit in
-                try await store.read { tx in (try tx.duePushDeliveries(at: .now, limit: limit), try tx.nextPushAttempt()) }
+                try await store.claim { tx in
+                    (try tx.duePushDeliveries(at: .now, limit: limit, leaseUntil: .now.adding(seconds: WebhookWorker.lease)), try tx.nextPushAttempt())
+                }
             },
             seq: \.seq, attempt: { await self.attempt($0) })
     }

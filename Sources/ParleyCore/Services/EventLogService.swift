@@ -12,16 +12,19 @@ public struct EventLogService: Sendable {
     }
 
     /// The user's events after `seq`.
+    /// Only settled events (below the store's event horizon): none that an earlier one could still follow.
     public func replay(serviceSid: String, identity: String, after seq: Int64, limit: Int = 500) async throws -> Replay {
-        try await store.read { tx in
-            if seq < (try tx.prunedThroughSeq()) { return .resyncRequired(latestSeq: try tx.latestEventSeq()) }
-            return .events(try tx.events(serviceSid: serviceSid, identity: identity, after: seq, limit: limit))
+        let horizon = try await store.eventHorizon()
+        return try await store.read { tx in
+            if seq < (try tx.prunedThroughSeq()) { return .resyncRequired(latestSeq: try tx.latestEventSeq(below: horizon)) }
+            return .events(try tx.events(serviceSid: serviceSid, identity: identity, after: seq, before: horizon, limit: limit))
         }
     }
 
-    /// The newest sequence number: where a client with fresh state starts.
+    /// The newest settled sequence number: where a client with fresh state starts.
     public func latestSeq() async throws -> Int64 {
-        try await store.read { tx in try tx.latestEventSeq() }
+        let horizon = try await store.eventHorizon()
+        return try await store.read { tx in try tx.latestEventSeq(below: horizon) }
     }
 
     /// Deletes events older than `retention` seconds; returns how many.

@@ -1,7 +1,8 @@
 /// Decides who hears about a change and records it: the events are written in the change's own
 /// transaction and handed to the hub only once it has committed.
 struct EventRecorder: Sendable {
-    let hub: EventHub
+    /// Where committed events go live; nil on a shared store, where every node's `EventTail` reads them from the log.
+    let hub: EventHub?
     /// Webhooks (outbox rows and pre-action calls), decided next to the events.
     let webhooks: WebhookRecorder
     /// Push notifications (outbox rows), decided next to the events, so every way in that records them pushes.
@@ -33,7 +34,7 @@ struct EventRecorder: Sendable {
     ) throws {
         guard !identities.isEmpty else { return }
         let events = try tx.appendEvents(type, resource, conversationSid: conversationSid, serviceSid: serviceSid, audiences: identities, at: now)
-        let hub = self.hub
+        guard let hub else { return }
         tx.afterCommit { hub.publish(events) }
     }
 
@@ -47,7 +48,7 @@ struct EventRecorder: Sendable {
         guard !identities.isEmpty else { return }
         let events = try tx.appendEvents(
             type, resource, conversationSid: conversation.sid, serviceSid: conversation.serviceSid, audiences: [nil], at: now)
-        let hub = self.hub
+        guard let hub else { return }
         tx.afterCommit { for event in events { hub.publish(event, to: identities) } }
     }
 

@@ -64,7 +64,7 @@ public struct Parley: Sendable {
         self.pushBindings = PushBindingService(store: store, now: now)
         self.pushCredentials = PushCredentialService(store: store, box: pushSecrets ?? PushSecretBox.beside(databasePath: store.path), now: now)
         self.pushSettings = PushSettingsService(store: store, now: now)
-        let events = EventRecorder(hub: hub, webhooks: webhooks.recorder, push: PushRecorder(signal: pushSignal))
+        let events = EventRecorder(hub: store.isShared ? nil : hub, webhooks: webhooks.recorder, push: PushRecorder(signal: pushSignal))
         self.eventLog = EventLogService(store: store, now: now)
         self.typing = TypingService(store: store, hub: hub, timeout: typingTimeout)
         self.accounts = AccountService(store: store, now: now)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Typing indicators: ephemeral, never stored. A `typing` from a participant tells the other chat
 /// participants `typingStarted`; `typingEnded` follows once no new `typing` arrived for `timeout`.
 public actor TypingService {
@@ -38,13 +40,21 @@ public actor TypingService {
         }
         let key = Key(conversationSid: signal.conversationSid, identity: user.identity)
         generation += 1
-        if typing[key] == nil { hub.publish(signal, to: recipients) }
+        let started = typing[key] == nil
         typing[key] = Typing(signal: signal, generation: generation)
         let current = generation
         Task { [timeout] in
             try? await Task.sleep(for: timeout)
             await self.expire(key, generation: current, recipients: recipients)
         }
+        if started { await deliver(signal, to: recipients) }
+    }
+
+    /// Hands `signal` to the hub; on a shared store, to every node's (`EventTail` finds the recipients there).
+    private func deliver(_ signal: TypingSignal, to recipients: [String]) async {
+        guard store.isShared else { return hub.publish(signal, to: recipients) }
+        guard let text = try? String(decoding: JSONEncoder().encode(signal), as: UTF8.self) else { return }
+        try? await store.broadcast(signal: text)
     }
 
     /// Ends the indicator if no newer `typing` arrived since `generation`.
@@ -53,6 +63,6 @@ public actor TypingService {
         typing[key] = nil
         var ended = entry.signal
         ended.kind = .ended
-        hub.publish(ended, to: recipients)
+        Task { await self.deliver(ended, to: recipients) }
     }
 }

@@ -26,3 +26,15 @@ struct MigrationLedger {
         if !unknown.isEmpty { throw SchemaMigrator.NewerDatabaseError(unknownMigrations: unknown) }
     }
 }
+
+extension Store {
+    /// The migrations this binary knows and the database has not applied, through the store's own connections
+    /// (readiness asks often); throws `SchemaMigrator.NewerDatabaseError` for a database a newer Parley migrated.
+    public func pendingMigrations() async throws -> [EmbeddedMigration] {
+        let known = isShared ? embeddedPostgresMigrations : embeddedMigrations
+        let applied = try await read { tx in
+            try tx.fetchAll(tx.statement("SELECT name, applied_at FROM schema_migrations")) { row in (row["name"] as String, row["applied_at"] as String) }
+        }
+        return try MigrationLedger(migrations: known.sorted { $0.name < $1.name }, applied: Dictionary(applied) { first, _ in first }).pending()
+    }
+}

@@ -133,6 +133,15 @@ public struct Store: Sendable {
         }
     }
 
+    /// Runs `body`, which claims outbox rows for this node: a read on SQLite, where this node is the only one, a write
+    /// on PostgreSQL, where the claim leases rows so that no other node takes them at the same time.
+    public func claim<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite: try await read(body)
+        case .postgres: try await write(body)
+        }
+    }
+
     /// The size of the database file after checkpointing the WAL into it, in bytes.
     public func databaseBytes() async throws -> Int {
         try await writer.writeWithoutTransaction { db in

@@ -51,7 +51,7 @@ extension StoreTransaction {
                 """
                 UPDATE channel_deliveries SET attempts = attempts + 1, next_attempt_at = ?, date_updated = ?
                 WHERE seq IN (SELECT seq FROM channel_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-                              ORDER BY next_attempt_at LIMIT ?)
+                              ORDER BY next_attempt_at LIMIT ?\(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
                 RETURNING *
                 """),
             arguments: [leaseUntil, now, nowMillis, limit], OutboundDelivery.init(row:))
@@ -188,7 +188,7 @@ extension StoreTransaction {
     /// How many inbound messages went unrouted (reporting, tests).
     public func unroutedCount(to address: String? = nil) throws -> Int {
         try value(Int.self, 
-            statement("SELECT count(*) FROM unrouted_inbound WHERE ?1 IS NULL OR to_address = ?1"), arguments: [address]) ?? 0
+            statement("SELECT count(*) FROM unrouted_inbound WHERE CAST(?1 AS TEXT) IS NULL OR to_address = ?1"), arguments: [address]) ?? 0
     }
 }
 
@@ -231,7 +231,7 @@ extension StoreTransaction {
 
     public func addressConfigurations(accountSid: String, type: String?, page: PageRequest) throws -> Page<AddressConfiguration> {
         try self.page(
-            table: "address_configurations", filter: "account_sid = ? AND (? IS NULL OR type = ?)", arguments: [accountSid, type, type], key: "seq",
+            table: "address_configurations", filter: "account_sid = ? AND (CAST(? AS TEXT) IS NULL OR type = ?)", arguments: [accountSid, type, type], key: "seq",
             order: .ascending, request: page, decode: AddressConfiguration.init(row:))
     }
 }
@@ -239,12 +239,16 @@ extension StoreTransaction {
 // MARK: - Timers
 
 extension StoreTransaction {
+    /// On PostgreSQL the due conversations are locked for this transaction, and those another node's timer pass holds
+    /// are skipped: each timer fires once however many nodes look. (SQLite has one writer.)
+    private var claimingSuffix: String { dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
+
     /// Active conversations whose inactive timer has passed (index `conversations_inactive_due`).
     public func conversationsDueInactive(at now: Timestamp, limit: Int) throws -> [Conversation] {
         try fetchAll(
             statement(
                 "SELECT * FROM conversations WHERE date_inactive IS NOT NULL AND date_inactive <= ? AND state = 'active' ORDER BY date_inactive LIMIT ?"
-            ),
+                    + claimingSuffix),
             arguments: [now, limit], Conversation.init(row:))
     }
 
@@ -252,7 +256,8 @@ extension StoreTransaction {
     public func conversationsDueClosed(at now: Timestamp, limit: Int) throws -> [Conversation] {
         try fetchAll(
             statement(
-                "SELECT * FROM conversations WHERE date_closed IS NOT NULL AND date_closed <= ? AND state != 'closed' ORDER BY date_closed LIMIT ?"),
+                "SELECT * FROM conversations WHERE date_closed IS NOT NULL AND date_closed <= ? AND state != 'closed' ORDER BY date_closed LIMIT ?"
+                    + claimingSuffix),
             arguments: [now, limit], Conversation.init(row:))
     }
 }

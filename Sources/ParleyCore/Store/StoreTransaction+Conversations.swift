@@ -27,7 +27,7 @@ extension StoreTransaction {
     /// Whether another conversation of the Service has this unique name.
     public func isUniqueNameTaken(_ uniqueName: String, serviceSid: String, except sid: String? = nil) throws -> Bool {
         try value(Bool.self, 
-            statement("SELECT EXISTS (SELECT 1 FROM conversations WHERE service_sid = ? AND unique_name = ? AND sid IS NOT ?)"),
+            statement("SELECT EXISTS (SELECT 1 FROM conversations WHERE service_sid = ? AND unique_name = ? AND sid IS DISTINCT FROM ?)"),
             arguments: [serviceSid, uniqueName, sid]) ?? false
     }
 

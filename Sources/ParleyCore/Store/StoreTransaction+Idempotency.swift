@@ -29,8 +29,11 @@ public struct StoredResponse: Sendable, Equatable {
 }
 
 extension StoreTransaction {
+    /// The key's record. In a write, transactions reading the same key take turns (`lockIdempotencyKey`), so a
+    /// reservation decided on what this returns is not raced by another node's.
     public func idempotencyRecord(accountSid: String, key: String) throws -> IdempotencyRecord? {
-        try fetchOne(
+        try lockIdempotencyKey(accountSid: accountSid, key: key)
+        return try fetchOne(
             statement("SELECT * FROM idempotency_keys WHERE account_sid = ? AND key = ?"), arguments: [accountSid, key], IdempotencyRecord.init(row:))
     }
 
@@ -67,6 +70,7 @@ extension StoreTransaction {
 
     /// Deletes keys created before `cutoff`; returns how many (index `idempotency_keys_by_date`).
     public func pruneIdempotencyKeys(before cutoff: Timestamp) throws -> Int {
+        guard try mayRun(.pruneIdempotencyKeys) else { return 0 }
         try execute("DELETE FROM idempotency_keys WHERE created_at < ?", [cutoff])
         return changesCount
     }

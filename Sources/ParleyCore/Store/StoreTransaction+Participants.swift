@@ -68,7 +68,7 @@ extension StoreTransaction {
             INSERT INTO participants (sid, service_sid, conversation_sid, identity, channel, address, proxy_address, projected_address,
                                       binding_active, attributes, role_sid, last_read_message_index, last_read_timestamp,
                                       notification_level, date_created, date_updated, events_after)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (\(Self.latestEventSeqSQL)))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (\(latestEventSeqSQL)))
             """,
             [participant.sid, participant.serviceSid, participant.conversationSid] + participant.mutableColumns(bindingActive: bindingActive))
     }

@@ -4,11 +4,26 @@ import GRDB
 /// The worker side of the push outbox (`push_deliveries`): due rows, outcomes, bindings the provider disowned, the
 /// failure list, and the badge count. Rows are written by the change that causes them (`StoreTransaction+PushDeliveries`).
 extension StoreTransaction {
-    /// Pending pushes due at `now`, oldest first.
-    public func duePushDeliveries(at now: WebhookTime, limit: Int) throws -> [PushDelivery] {
-        try fetchAll(
-            statement("SELECT * FROM push_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"),
-            arguments: [now.iso8601, limit], PushDelivery.init(row:))
+    /// Pending pushes due at `now`, oldest first. On PostgreSQL, where other nodes' workers look too, they are claimed:
+    /// leased until `leaseUntil` (due again then if this node dies mid-send), rows another node is claiming skipped.
+    public func duePushDeliveries(at now: WebhookTime, limit: Int, leaseUntil: WebhookTime) throws -> [PushDelivery] {
+        switch dialect {
+        case .sqlite:
+            return try fetchAll(
+                statement("SELECT * FROM push_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"),
+                arguments: [now.iso8601, limit], PushDelivery.init(row:))
+        case .postgres:
+            return try fetchAll(
+                statement(
+                    """
+                    UPDATE push_deliveries SET next_attempt_at = ?
+                    WHERE seq IN (SELECT seq FROM push_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                                  ORDER BY next_attempt_at, seq LIMIT ? FOR UPDATE SKIP LOCKED)
+                    RETURNING *
+                    """),
+                arguments: [leaseUntil.iso8601, now.iso8601, limit], PushDelivery.init(row:)
+            ).sorted { $0.seq < $1.seq }
+        }
     }
 
     /// When the earliest pending push is due, if any is pending.

@@ -100,17 +100,35 @@ extension StoreTransaction {
 
     /// Pending deliveries due at `now`, oldest first, each the earliest pending one of its (conversation, URL): a row waits
     /// while an earlier row of the same conversation to the same URL is pending, so each receiver sees a conversation in order.
-    public func dueWebhookDeliveries(at now: WebhookTime, limit: Int) throws -> [WebhookDelivery] {
-        try fetchAll(
-            statement(
-                """
-                SELECT * FROM webhook_deliveries AS d
-                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS e
-                                  WHERE e.status = 'pending' AND e.conversation_sid = d.conversation_sid AND e.url = d.url AND e.seq < d.seq)
-                ORDER BY d.seq LIMIT ?
-                """), arguments: [now.iso8601, limit], WebhookDelivery.init(row:))
+    ///
+    /// On PostgreSQL, where other nodes' workers look too, they are claimed: leased until `leaseUntil` (due again then if
+    /// this node dies mid-send), rows another node is claiming skipped. A leased row is still pending, so the rows
+    /// behind it in its conversation keep waiting on every node.
+    public func dueWebhookDeliveries(at now: WebhookTime, limit: Int, leaseUntil: WebhookTime) throws -> [WebhookDelivery] {
+        switch dialect {
+        case .sqlite:
+            return try fetchAll(statement("\(Self.dueWebhookDeliveriesSQL) LIMIT ?"), arguments: [now.iso8601, limit], WebhookDelivery.init(row:))
+        case .postgres:
+            return try fetchAll(
+                statement(
+                    """
+                    UPDATE webhook_deliveries SET next_attempt_at = ?
+                    WHERE seq IN (SELECT d.seq FROM (\(Self.dueWebhookDeliveriesSQL)) AS due JOIN webhook_deliveries AS d ON d.seq = due.seq
+                                  ORDER BY d.seq LIMIT ? FOR UPDATE OF d SKIP LOCKED)
+                    RETURNING *
+                    """),
+                arguments: [leaseUntil.iso8601, now.iso8601, limit], WebhookDelivery.init(row:)
+            ).sorted { $0.seq < $1.seq }
+        }
     }
+
+    private static let dueWebhookDeliveriesSQL = """
+        SELECT * FROM webhook_deliveries AS d
+        WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS e
+                          WHERE e.status = 'pending' AND e.conversation_sid = d.conversation_sid AND e.url = d.url AND e.seq < d.seq)
+        ORDER BY d.seq
+        """
 
     /// When the earliest pending delivery is due, if any is pending.
     public func nextWebhookAttempt() throws -> WebhookTime? {

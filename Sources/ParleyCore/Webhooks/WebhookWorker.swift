@@ -26,6 +26,9 @@ public struct WebhookWorker: Service {
         self.now = webhooks.now
     }
 
+    /// How long a claimed delivery is this node's (seconds): well past one attempt's timeout.
+    static let lease = 300.0
+
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.loop() }
     }
@@ -35,7 +38,9 @@ public struct WebhookWorker: Service {
             signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, name: "webhook", logger: logger)
         await drain.run(
             due: { [store] limit in
-                try await store.read { tx in (try tx.dueWebhookDeliveries(at: .now, limit: limit), try tx.nextWebhookAttempt()) }
+                try await store.claim { tx in
+                    (try tx.dueWebhookDeliveries(at: .now, limit: limit, leaseUntil: .now.adding(seconds: WebhookWorker.lease)), try tx.nextWebhookAttempt())
+                }
             },
             seq: \.seq, attempt: { await self.attempt($0) })
     }

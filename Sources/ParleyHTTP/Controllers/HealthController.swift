@@ -23,7 +23,7 @@ struct HealthController: Sendable {
             problems.append("free disk space \(free / 1_048_576) MiB is below \(minimum / 1_048_576) MiB")
         }
         do {
-            let pending = try await SchemaMigrator().pending(in: store)
+            let pending = try await store.pendingMigrations()
             if !pending.isEmpty { problems.append("pending migrations: \(pending.map(\.name).joined(separator: ", "))") }
         } catch let error as SchemaMigrator.NewerDatabaseError {
             problems.append(error.description)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -102,8 +103,7 @@ func withChannelParley(
     let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-channels-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
-    let store = try Store.open(path: folder.appendingPathComponent("parley.db").path)
-    try await SchemaMigrator().migrate(store)
+    let store = try await TestEngine.migratedStore(sqlitePath: folder.appendingPathComponent("parley.db").path)
     let parley = clock.map { clock in Parley(store: store, outbound: outbound, now: { clock.now }) } ?? Parley(store: store, outbound: outbound)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-channel-test")

@@ -24,7 +24,7 @@ extension TestAPI {
     /// Every pending row of the push outbox, in order.
     func pushOutbox() async throws -> [PushDelivery] {
         try await parley.store.read { tx in
-            try tx.duePushDeliveries(at: WebhookTime(millisecondsSince1970: 32_503_680_000_000), limit: 10_000)
+            try tx.pushDeliveries(accountSid: TestCredentials.accountSid, status: .pending, page: PageRequest(size: 10_000)).items
         }.sorted { $0.seq < $1.seq }
     }
 

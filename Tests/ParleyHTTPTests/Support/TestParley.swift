@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -109,8 +110,7 @@ func withParley(
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store.open(path: directory.appendingPathComponent("parley.db").path)
-    try await SchemaMigrator().migrate(store)
+    let store = try await TestEngine.migratedStore(sqlitePath: directory.appendingPathComponent("parley.db").path)
     let parley = Parley(store: store, mediaLimits: mediaLimits, now: now)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-test")

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -123,8 +124,7 @@ func withWebhookParley(
     let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-webhooks-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { if owned { try? FileManager.default.removeItem(at: directory) } }
-    let store = try Store.open(path: directory.appendingPathComponent("parley.db").path)
-    try await SchemaMigrator().migrate(store)
+    let store = try await TestEngine.migratedStore(sqlitePath: directory.appendingPathComponent("parley.db").path)
     let parley = Parley(store: store, webhookSettings: settings, outbound: outbound)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-webhook-test")

@@ -104,6 +104,11 @@ final class PostgresEngine: Sendable {
         }
     }
 
+    deinit {
+        running.cancel()
+        threads.shutdownGracefully { _ in }
+    }
+
     /// Stops the pool and its threads; the engine is unusable afterwards.
     func close() async {
         running.cancel()

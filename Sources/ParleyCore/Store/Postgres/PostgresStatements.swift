@@ -10,6 +10,8 @@ final class PostgresStatements {
     let texts: PostgresSQLTexts
     /// How many rows the latest INSERT, UPDATE or DELETE changed.
     private(set) var changesCount = 0
+    /// Whether this transaction holds its event writer's lock (`StoreTransaction.announceEventWriter`).
+    var announcedEventWriter = false
 
     init(connection: PostgresConnection, logger: Logger, texts: PostgresSQLTexts) {
         self.connection = connection
@@ -40,7 +42,7 @@ final class PostgresStatements {
         do {
             result = try connection.query(query, logger: logger).wait()
         } catch let error as PSQLError {
-            throw PostgresStatementError(error)
+            throw PostgresStatementError(error, sql: query.sql)
         }
         if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) { changesCount = result.metadata.rows ?? 0 }
         return result
@@ -51,7 +53,12 @@ final class PostgresStatements {
 /// bound values.
 struct PostgresStatementError: Error, CustomStringConvertible {
     let error: PSQLError
-    init(_ error: PSQLError) { self.error = error }
+    /// The statement's text (constant SQL, no values).
+    let sql: String
+    init(_ error: PSQLError, sql: String) {
+        self.error = error
+        self.sql = sql
+    }
 
     /// The server's SQLSTATE, nil when the connection failed before an answer.
     var sqlState: String? { error.serverInfo?[.sqlState] }
@@ -72,8 +79,10 @@ struct PostgresStatementError: Error, CustomStringConvertible {
 
     var description: String {
         if let info = error.serverInfo {
-            return [info[.message].map { "PostgreSQL: \($0)" } ?? "PostgreSQL error", info[.detail], info[.sqlState].map { "SQLSTATE \($0)" }]
-                .compactMap { $0 }.joined(separator: "; ")
+            return [
+                info[.message].map { "PostgreSQL: \($0)" } ?? "PostgreSQL error", info[.detail], info[.sqlState].map { "SQLSTATE \($0)" },
+                "in: \(sql.split(whereSeparator: \.isWhitespace).joined(separator: " ").prefix(300))",
+            ].compactMap { $0 }.joined(separator: "; ")
         }
         return "PostgreSQL connection: \(error.code)\(error.underlying.map { " (\($0))" } ?? "")"
     }
