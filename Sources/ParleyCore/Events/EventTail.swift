@@ -65,6 +65,8 @@ public struct EventTail: Service {
                 // Below the horizon every row is final: with a short page, nothing below it is left to read.
                 last = events.count == batch ? events.last?.seq ?? after : max(after, horizon - 1)
                 if events.count == batch { continue }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.warning("reading the event log failed", metadata: ["error": "\(error)"])
             }
