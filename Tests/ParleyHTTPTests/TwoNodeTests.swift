@@ -80,6 +80,22 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func aNodeWithoutTheSharedMediaFolderSaysSo() async throws {
+        try await withTwoNodes(sharedMedia: false) { a, b in
+            let service = try await a.api.defaultServiceSid()
+            let uploaded = try await a.api.upload(service, [1, 2, 3], contentType: "image/png", filename: "x.png")
+            let sid = try #require(uploaded["sid"])
+            let path = "/v1/Services/\(service)/Media/\(sid)/Content"
+            #expect(try await a.api.download(path).bytes == [1, 2, 3])
+            // Node B has the record (one database) but not the file (its own folder): a clear 503, not a 404 or a 500.
+            #expect(try await b.api.get("/v1/Services/\(service)/Media/\(sid)").status == .ok)
+            let missing = try await b.api.get(path)
+            #expect(missing.status == .serviceUnavailable)
+            #expect(missing.json["code"] as? Int == 20503)
+            #expect((missing["message"] ?? "").contains("media folder"))
+        }
+    }
+
     @Test func webhookWorkersOnBothNodesSendEachRowOnceAndInOrder() async throws {
         try await withWebhookReceiver { receiver in
             // A slow receiver keeps each row pending across several polls of the other node's worker.
@@ -112,15 +128,18 @@ struct Node: Sendable {
     let sockets: LiveSockets
 }
 
-/// Runs `body` with two nodes on one fresh PostgreSQL database (in the tests' shared cluster), sharing a media folder;
-/// `workers`: each runs a webhook worker too.
-func withTwoNodes(workers: Bool = false, _ body: @Sendable (Node, Node) async throws -> Void) async throws {
+/// Runs `body` with two nodes on one fresh PostgreSQL database (in the tests' shared cluster), sharing a media folder
+/// (unless not `sharedMedia`); `workers`: each runs a webhook worker too.
+func withTwoNodes(workers: Bool = false, sharedMedia: Bool = true, _ body: @Sendable (Node, Node) async throws -> Void) async throws {
     let location = try PostgresLocation(url: try await TestEngine.freshPostgresDatabase())
-    let media = FileManager.default.temporaryDirectory.appendingPathComponent("parley-nodes-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: media) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-nodes-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var nodes = 0
     var logger = Logger(label: "parley-two-nodes")
     logger.logLevel = .warning
     func node() async throws -> (Parley, some ApplicationProtocol) {
+        nodes += 1
+        let media = folder.appendingPathComponent(sharedMedia ? "media" : "media-\(nodes)")
         let parley = Parley(
             store: Store.connect(to: location, connections: 8), typingTimeout: .milliseconds(300), mediaDirectory: media,
             webhookSettings: fastWebhookSettings, outbound: loopbackAllowed)

@@ -105,6 +105,9 @@ public enum ParleyError: Error, Equatable, Sendable {
     case idempotencyKeyInProgress(key: String, applied: Bool)
     /// The database could not take the write (disk full, I/O error, read-only file): nothing was changed.
     case storageUnavailable(reason: String)
+    /// The media's record exists but its content is not in this node's media folder (nodes sharing a database must
+    /// share the folder: is it mounted?).
+    case mediaContentMissing(sid: String, path: String)
     /// The account sent more requests per second than the node allows.
     case rateLimited(retryAfterSeconds: Int)
     /// Push secrets cannot be sealed: the secrets key file cannot be created or read (`reason` names the file, never a secret).

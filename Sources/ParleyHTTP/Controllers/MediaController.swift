@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import ParleyCore
 
@@ -76,6 +77,7 @@ struct MediaController: Sendable {
             // Inbound media Parley could not fetch: send the client where it is.
             return Response(status: .found, headers: [.location: media.externalURL ?? ""])
         }
+        guard FileManager.default.fileExists(atPath: file.path) else { throw ParleyError.mediaContentMissing(sid: media.sid, path: file.path) }
         var headers = MediaContentHeaders.make(for: media)
         let fileIO = FileIO()
         guard let rangeHeader = request.headers[.range] else {

@@ -157,7 +157,11 @@ extension TwilioError {
                     ? "The request with Idempotency-Key \(key) was applied but its response was lost in a restart; fetch the resource"
                     : "A request with Idempotency-Key \(key) is still being processed; retry later")
         case .storageUnavailable(let reason):
-            self.init(status: .serviceUnavailable, code: 20503, message: "Service unavailable: the database cannot take writes (\(reason)); nothing was changed")
+            self.init(status: .serviceUnavailable, code: 20503, message: "Service unavailable: the database cannot be used (\(reason)); nothing was changed")
+        case .mediaContentMissing(let sid, let path):
+            self.init(
+                status: .serviceUnavailable, code: 20503,
+                message: "Service unavailable: the content of \(sid) is not in this node's media folder (\(path)); nodes sharing a database must share their media folder")
         case .rateLimited(let seconds):
             self.init(status: .tooManyRequests, code: 20429, message: "Too many requests: retry after \(seconds) second\(seconds == 1 ? "" : "s")")
             headers[.retryAfter] = String(seconds)
