@@ -14,6 +14,7 @@ Environment:
     PARLEY_WAIT          seconds to wait for the server's port to open (default 30)
     PARLEY_DB            the server's SQLite file; enables the `access_token` check (skipped without it),
                          which creates an API key there and verifies tokens with `parley token --verify`
+    PARLEY_DATABASE      instead of PARLEY_DB: the server's postgres:// database (tools/compat/two-nodes.sh)
     PARLEY_BIN           the parley executable for that check (default: .build/debug/parley in the repo)
 
 Usage:
@@ -932,11 +933,13 @@ def push_bindings(t):
 
 
 def parley_cli(args):
-    """Run the parley executable (PARLEY_BIN) on PARLEY_DB; returns the CompletedProcess."""
+    """Run the parley executable (PARLEY_BIN) on PARLEY_DATABASE (PostgreSQL) or PARLEY_DB; returns the CompletedProcess."""
     here = os.path.dirname(os.path.abspath(__file__))
     binary = os.environ.get("PARLEY_BIN", "").strip() or os.path.join(here, "..", "..", ".build", "debug", "parley")
     expect(os.access(binary, os.X_OK), "parley executable not found at {} (build it, or set PARLEY_BIN)".format(binary))
-    return subprocess.run([binary] + args + ["--db", os.environ["PARLEY_DB"]],
+    database = os.environ.get("PARLEY_DATABASE", "").strip()
+    where = ["--database", database] if database else ["--db", os.environ["PARLEY_DB"]]
+    return subprocess.run([binary] + args + where,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -952,8 +955,8 @@ def verify_token(token):
 
 @check
 def access_token(t):
-    if not os.environ.get("PARLEY_DB", "").strip():
-        raise CheckSkipped("PARLEY_DB is not set (the server's database file; tokens are verified with parley token --verify)")
+    if not (os.environ.get("PARLEY_DB", "").strip() or os.environ.get("PARLEY_DATABASE", "").strip()):
+        raise CheckSkipped("neither PARLEY_DB nor PARLEY_DATABASE is set (the server's database file; tokens are verified with parley token --verify)")
     # An API key of the account, made the way an operator makes one; the library needs its secret.
     done = parley_cli(["keys", "create", "--friendly-name", "compat access_token"])
     expect(done.returncode == 0, "parley keys create failed: {}".format(done.stderr.strip()))
