@@ -80,6 +80,23 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func eachTimerFiresOnceWhenBothNodesRunTheirTimerPasses() async throws {
+        let clock = TestClock()
+        try await withTwoNodes(clock: clock) { a, b in
+            let count = 30
+            var conversations: [String] = []
+            for _ in 0..<count { conversations.append(try await a.api.makeConversation("/v1", [("State", "active"), ("Timers.Inactive", "PT1M")])) }
+            clock.advance(seconds: 61)
+            async let firedOnA = a.api.parley.timers.expire(batch: 50)
+            async let firedOnB = b.api.parley.timers.expire(batch: 50)
+            let (onA, onB) = try await (firedOnA, firedOnB)
+            #expect(onA + onB == count, "every due conversation moved once, by one node or the other (A \(onA), B \(onB))")
+            for conversation in conversations.prefix(3) {
+                #expect(try await b.api.get("/v1/Conversations/\(conversation)")["state"] == "inactive")
+            }
+        }
+    }
+
     @Test func aNodeWithoutTheSharedMediaFolderSaysSo() async throws {
         try await withTwoNodes(sharedMedia: false) { a, b in
             let service = try await a.api.defaultServiceSid()
@@ -130,7 +147,7 @@ struct Node: Sendable {
 
 /// Runs `body` with two nodes on one fresh PostgreSQL database (in the tests' shared cluster), sharing a media folder
 /// (unless not `sharedMedia`); `workers`: each runs a webhook worker too.
-func withTwoNodes(workers: Bool = false, sharedMedia: Bool = true, _ body: @Sendable (Node, Node) async throws -> Void) async throws {
+func withTwoNodes(workers: Bool = false, sharedMedia: Bool = true, clock: TestClock? = nil, _ body: @Sendable (Node, Node) async throws -> Void) async throws {
     let location = try PostgresLocation(url: try await TestEngine.freshPostgresDatabase())
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-nodes-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -142,7 +159,7 @@ func withTwoNodes(workers: Bool = false, sharedMedia: Bool = true, _ body: @Send
         let media = folder.appendingPathComponent(sharedMedia ? "media" : "media-\(nodes)")
         let parley = Parley(
             store: Store.connect(to: location, connections: 8), typingTimeout: .milliseconds(300), mediaDirectory: media,
-            webhookSettings: fastWebhookSettings, outbound: loopbackAllowed)
+            webhookSettings: fastWebhookSettings, outbound: loopbackAllowed, now: { clock?.now ?? .now })
         _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
         let services: [any Service] = workers ? [WebhookWorker(webhooks: parley.webhooks, logger: logger)] : []
         return (parley, buildApplication(parley: parley, settings: ServerSettings(port: 0, publicURL: TestCredentials.publicURL), services: services, logger: logger))
