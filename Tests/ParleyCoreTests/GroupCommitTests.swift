@@ -1,8 +1,10 @@
 import GRDB
+import PostgresTestSupport
 import Testing
 @testable import ParleyCore
 
-@Suite struct GroupCommitTests {
+/// Group commit is the SQLite engine's (PostgreSQL groups its own WAL flushes); the suite runs in the SQLite pass.
+@Suite(.enabled(if: TestEngine.current == .sqlite, "group commit is SQLite's")) struct GroupCommitTests {
     struct Refused: Error {}
 
     @Test func aFailingWriteRollsBackAloneWhileItsNeighboursCommit() async throws {

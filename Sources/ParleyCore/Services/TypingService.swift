@@ -20,6 +20,8 @@ public actor TypingService {
 
     private var typing: [Key: Typing] = [:]
     private var generation = 0
+    /// The latest signal broadcast to the other nodes (shared store), which the next one waits for.
+    private var broadcasting: Task<Void, Never>?
 
     public init(store: Store, hub: EventHub, timeout: Duration = .seconds(5)) {
         self.store = store
@@ -47,14 +49,19 @@ public actor TypingService {
             try? await Task.sleep(for: timeout)
             await self.expire(key, generation: current, recipients: recipients)
         }
-        if started { await deliver(signal, to: recipients) }
+        if started { deliver(signal, to: recipients) }
     }
 
-    /// Hands `signal` to the hub; on a shared store, to every node's (`EventTail` finds the recipients there).
-    private func deliver(_ signal: TypingSignal, to recipients: [String]) async {
+    /// Hands `signal` to the hub; on a shared store, to every node's (`EventTail` finds the recipients there), one
+    /// broadcast after the other, so a `typingEnded` never overtakes its `typingStarted`.
+    private func deliver(_ signal: TypingSignal, to recipients: [String]) {
         guard store.isShared else { return hub.publish(signal, to: recipients) }
         guard let text = try? String(decoding: JSONEncoder().encode(signal), as: UTF8.self) else { return }
-        try? await store.broadcast(signal: text)
+        let (previous, store) = (broadcasting, store)
+        broadcasting = Task {
+            await previous?.value
+            try? await store.broadcast(signal: text)
+        }
     }
 
     /// Ends the indicator if no newer `typing` arrived since `generation`.
@@ -63,6 +70,6 @@ public actor TypingService {
         typing[key] = nil
         var ended = entry.signal
         ended.kind = .ended
-        Task { await self.deliver(ended, to: recipients) }
+        deliver(ended, to: recipients)
     }
 }

@@ -40,9 +40,10 @@ public struct Store: Sendable {
     }
 
     /// A store on the PostgreSQL database at `location`, shared with any other node pointed there. Connections open
-    /// on first use; the schema must be migrated (`PostgresMigrator`).
-    public static func connect(to location: PostgresLocation, connections: Int = 16) -> Store {
-        Store(postgres: PostgresEngine(location: location, connections: connections))
+    /// on first use; the schema must be migrated (`PostgresMigrator`). A request waits at most `acquireTimeout` for a
+    /// connection, then is answered 503.
+    public static func connect(to location: PostgresLocation, connections: Int = 16, acquireTimeout: Duration = .seconds(5)) -> Store {
+        Store(postgres: PostgresEngine(location: location, connections: connections, acquireTimeout: acquireTimeout))
     }
 
     /// The SQLite connections; operations that exist only for a SQLite file (backup, checkpoints, PRAGMAs) throw
