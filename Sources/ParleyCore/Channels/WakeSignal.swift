@@ -27,15 +27,29 @@ public final class WakeSignal: Sendable {
 
     /// Returns after a ring, after `timeout`, or on cancellation, whichever comes first. One waiter at a time.
     public func wait(timeout: Duration) async {
+        let woken = Woken()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForRing() }
+            group.addTask {
+                await self.waitForRing()
+                woken.set()
+            }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                self.ring()
+                // Past the timeout, or cancelled: wake the waiter. Not once a ring has woken it: the timer is then
+                // cancelled, and a ring now would stay behind and make the next `wait` return at once, and the one
+                // after it, a loop that kept a core busy.
+                if !woken.isSet { self.ring() }
             }
             await group.next()
             group.cancelAll()
         }
+    }
+
+    /// Whether this wait's waiter has returned.
+    private final class Woken: Sendable {
+        private let flag = Mutex(false)
+        func set() { flag.withLock { $0 = true } }
+        var isSet: Bool { flag.withLock { $0 } }
     }
 
     private func waitForRing() async {
