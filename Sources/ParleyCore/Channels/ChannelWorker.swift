@@ -95,7 +95,7 @@ public struct ChannelWorker: Service {
         let now = self.now()
         let backoff = self.backoff
         do {
-            try await store.write { tx in
+            try await store.recordOutcome { tx in
                 switch outcome {
                 case .accepted(let channelMessageSid, let status):
                     try tx.finishDelivery(

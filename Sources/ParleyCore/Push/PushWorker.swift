@@ -53,7 +53,8 @@ public struct PushWorker: Service {
 
     private func loop() async {
         let drain = OutboxDrain(
-            signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, name: "push", logger: logger)
+            signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, leasesRows: store.isShared, name: "push",
+            logger: logger)
         await drain.run(
             due: { [store] limit in
                 try await store.claim { tx in
@@ -133,7 +134,7 @@ public struct PushWorker: Service {
         }
         let next = WebhookTime.now.adding(seconds: delay)
         let (finalStatus, finalCode, finalError, deleteBinding) = (status, statusCode, error, unregistered)
-        let logEnabled = try await store.write { tx in
+        let logEnabled = try await store.recordOutcome { tx in
             try tx.recordPushAttempt(
                 seq: delivery.seq, status: finalStatus, attempts: attempts, nextAttemptAt: next, statusCode: finalCode, error: finalError, now: now)
             if deleteBinding { try tx.deletePushBinding(sid: delivery.bindingSid, except: delivery.seq) }

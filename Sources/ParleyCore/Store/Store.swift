@@ -143,6 +143,13 @@ public struct Store: Sendable {
         }
     }
 
+    /// `write`, run to its end even when the calling task is cancelled: for recording what already happened outside the
+    /// database (an outbox attempt's outcome), which a shutdown arriving at that moment must not lose. On PostgreSQL the
+    /// row would otherwise stay leased, its outcome unknown, until its lease ended.
+    public func recordOutcome<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
+        try await Task { try await write(body) }.value
+    }
+
     /// The size of the database file after checkpointing the WAL into it, in bytes.
     public func databaseBytes() async throws -> Int {
         try await writer.writeWithoutTransaction { db in

@@ -8,6 +8,10 @@ struct OutboxDrain: Sendable {
     let signal: OutboxSignal
     let maximumConcurrent: Int
     let pollInterval: Duration
+    /// Whether `due` leases the rows it returns (PostgreSQL's claim): then rows in flight are never among them, and
+    /// every row it returns must be attempted now, or it waits out its lease. Otherwise (SQLite) `due` is a plain read
+    /// that returns the rows in flight too.
+    let leasesRows: Bool
     /// Names the outbox in the warning logged when reading it fails ("webhook", "push").
     let name: String
     let logger: Logger
@@ -25,21 +29,24 @@ struct OutboxDrain: Sendable {
         var wakes = signal.stream.makeAsyncIterator()
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                let busy = inFlight.seqs.withLock { $0 }
-                let free = max(0, maximumConcurrent - busy.count)
+                let (busy, busyCount) = inFlight.snapshot
+                let free = max(0, maximumConcurrent - busyCount)
                 var rows: [Row] = []
                 var next: WebhookTime?
                 do {
-                    (rows, next) = try await due(free + busy.count)
+                    (rows, next) = try await due(leasesRows ? free : free + busyCount)
                 } catch {
                     logger.warning("reading the \(name) outbox failed", metadata: ["error": "\(error)"])
                 }
-                for row in rows.filter({ !busy.contains(seq($0)) }).prefix(free) {
+                // A leased row is attempted whatever `busy` says: it may be a row whose previous attempt has just recorded
+                // its retry and not yet left `busy`, leased again now, and skipping it would strand it until the lease ends.
+                // A plain read's rows in flight are skipped, they are being attempted.
+                for row in (leasesRows ? rows : rows.filter { !busy.contains(seq($0)) }).prefix(free) {
                     let key = seq(row)
-                    inFlight.seqs.withLock { _ = $0.insert(key) }
+                    inFlight.insert(key)
                     group.addTask {
                         await attempt(row)
-                        inFlight.seqs.withLock { _ = $0.remove(key) }
+                        inFlight.remove(key)
                         signal.wake()
                     }
                 }
@@ -67,7 +74,21 @@ struct OutboxDrain: Sendable {
     }
 }
 
-/// The outbox rows being attempted right now (by seq), so a poll does not start them twice.
+/// The outbox rows being attempted right now (by seq), so a poll does not start them twice, and how many attempts
+/// are under way (a leased row can be in flight twice for a moment: its finishing attempt and its next one).
 private final class InFlightRows: Sendable {
-    let seqs = Mutex<Set<Int64>>([])
+    private let attempts = Mutex<[Int64: Int]>([:])
+
+    var snapshot: (seqs: Set<Int64>, count: Int) {
+        attempts.withLock { (Set($0.keys), $0.values.reduce(0, +)) }
+    }
+
+    func insert(_ seq: Int64) { attempts.withLock { $0[seq, default: 0] += 1 } }
+
+    func remove(_ seq: Int64) {
+        attempts.withLock { attempts in
+            let left = (attempts[seq] ?? 1) - 1
+            attempts[seq] = left > 0 ? left : nil
+        }
+    }
 }

@@ -35,7 +35,8 @@ public struct WebhookWorker: Service {
 
     private func loop() async {
         let drain = OutboxDrain(
-            signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, name: "webhook", logger: logger)
+            signal: signal, maximumConcurrent: settings.maximumConcurrent, pollInterval: settings.pollInterval, leasesRows: store.isShared, name: "webhook",
+            logger: logger)
         await drain.run(
             due: { [store] limit in
                 try await store.claim { tx in
@@ -77,7 +78,7 @@ public struct WebhookWorker: Service {
     private func record(_ delivery: WebhookDelivery, status: WebhookDelivery.Status, statusCode: Int?, error: String?, delay: Double = 0) async throws {
         let now = self.now()
         let next = WebhookTime.now.adding(seconds: delay)
-        try await store.write { tx in
+        try await store.recordOutcome { tx in
             try tx.recordAttempt(
                 seq: delivery.seq, status: status, attempts: delivery.attempts + 1, nextAttemptAt: next, statusCode: statusCode, error: error, now: now)
         }
