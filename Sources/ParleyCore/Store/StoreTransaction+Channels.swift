@@ -86,7 +86,14 @@ extension StoreTransaction {
             [dueAt, error, now, receiptSid])
     }
 
+    /// Sets a receipt's status; its triggers recompute the message's `delivery` summary from all its receipts. On
+    /// PostgreSQL the message row is locked first, so receipts of one message changing at once (two deliveries, a status
+    /// callback) are summarized in turn, each counting the other's committed status: at READ COMMITTED the trigger would
+    /// otherwise count from a snapshot without it and leave "some" where all were sent. One SQLite writer orders them.
     public func setReceiptStatus(sid: String, _ status: ReceiptStatus, errorCode: Int, now: Timestamp) throws {
+        if dialect == .postgres {
+            try execute("SELECT 1 FROM messages WHERE sid = (SELECT message_sid FROM delivery_receipts WHERE sid = ?) FOR UPDATE", [sid])
+        }
         try execute(
             "UPDATE delivery_receipts SET status = ?, error_code = ?, date_updated = ? WHERE sid = ?", [status.rawValue, errorCode, now, sid])
     }

@@ -58,12 +58,14 @@ extension StoreTransaction {
     }
 
     /// The badge: messages after the identity's read horizon, summed over its conversations in the Service (a
-    /// conversation where it never set a horizon counts nothing, as its `unread_messages_count` is null).
+    /// conversation where it never set a horizon counts nothing, as its `unread_messages_count` is null). A CASE, not
+    /// SQLite's two-argument `max` (PostgreSQL's `max` is the aggregate only), and a BIGINT sum (PostgreSQL's is NUMERIC).
     public func unreadMessageCount(serviceSid: String, identity: String) throws -> Int {
         try value(Int.self, 
             statement(
                 """
-                SELECT coalesce(sum(max(0, c.next_message_index - 1 - p.last_read_message_index)), 0)
+                SELECT CAST(coalesce(sum(CASE WHEN c.next_message_index - 1 > p.last_read_message_index
+                                              THEN c.next_message_index - 1 - p.last_read_message_index ELSE 0 END), 0) AS BIGINT)
                 FROM participants AS p JOIN conversations AS c ON c.sid = p.conversation_sid
                 WHERE p.service_sid = ? AND p.identity = ? AND p.last_read_message_index IS NOT NULL
                 """), arguments: [serviceSid, identity]) ?? 0
