@@ -10,7 +10,7 @@ import Testing
     @Test func backupWhileWritingIsAConsistentSnapshot() async throws {
         let database = try TemporaryDatabase()
         defer { database.cleanUp() }
-        let (parley, principal) = try await makeParley(path: database.path)
+        let (parley, principal) = try await makeSQLiteParley(path: database.path)
         var changes = ConversationService.Changes()
         changes.friendlyName = "busy"
         let conversations = [
@@ -66,7 +66,7 @@ import Testing
     @Test func restoreRefusesADatabaseInUse() async throws {
         let database = try TemporaryDatabase()
         defer { database.cleanUp() }
-        let (parley, _) = try await makeParley(path: database.path)
+        let (parley, _) = try await makeSQLiteParley(path: database.path)
         let backup = database.directory.appendingPathComponent("copy.db").path
         try await parley.store.backup(to: backup)
         let target = database.directory.appendingPathComponent("target.db").path

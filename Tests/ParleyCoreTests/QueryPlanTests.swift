@@ -105,9 +105,10 @@ import Testing
         var plan: String
     }
 
-    /// Runs `body` against a populated database and returns each SELECT it executed with its query plan.
+    /// Runs `body` against a populated SQLite database (these are SQLite's plans, whatever the suite's engine) and
+    /// returns each SELECT it executed with its query plan.
     private func plansOf(_ body: @escaping @Sendable (StoreTransaction, IDs) throws -> Void) async throws -> [PlannedStatement] {
-        let (parley, principal) = try await makeParley()
+        let (parley, principal) = try await makeSQLiteParley()
         let conversation = try await parley.conversations.create(principal, .defaultService, {
             var changes = ConversationService.Changes()
             changes.uniqueName = "support-room"

@@ -17,9 +17,19 @@ struct TemporaryDatabase {
     }
 }
 
-/// A migrated store with one account, and that account's principal.
+/// A migrated store of the suite's engine with one account, and that account's principal: on SQLite the file at
+/// `path` (in memory when nil), on PostgreSQL a fresh database.
 func makeParley(path: String? = nil) async throws -> (Parley, Principal) {
-    let store = try await TestEngine.migratedStore(sqlitePath: path)
+    try await parleyWithAccount(on: TestEngine.migratedStore(sqlitePath: path))
+}
+
+/// The same on SQLite whatever the suite's engine, for tests of SQLite's own features (group commit, the online
+/// backup, query plans).
+func makeSQLiteParley(path: String? = nil) async throws -> (Parley, Principal) {
+    try await parleyWithAccount(on: TestEngine.migratedStore(sqlitePath: path, engine: .sqlite))
+}
+
+private func parleyWithAccount(on store: Store) async throws -> (Parley, Principal) {
     let parley = Parley(store: store)
     let account = try await parley.accounts.bootstrap().account
     return (parley, Principal(accountSid: account.sid, credentialSid: account.sid))

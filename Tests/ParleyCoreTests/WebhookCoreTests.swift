@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func theDueQueryUsesThePendingIndexes() async throws {
-        let store = try await TestEngine.migratedStore(sqlitePath: nil)
+        let store = try await TestEngine.migratedStore(sqlitePath: nil, engine: .sqlite)  // SQLite's plan
         let plan = try await store.writer.read { db in
             try Row.fetchAll(
                 db,

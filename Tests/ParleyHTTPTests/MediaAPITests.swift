@@ -1,8 +1,8 @@
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import ParleyCore
+import PostgresTestSupport
 import Testing
 
 /// Media upload, download, attachment and cleanup over HTTP (Twilio's Media Content Service paths).
@@ -136,7 +136,7 @@ struct MediaAPITests {
                 #expect(response.status == status, "\(type ?? "-") \(filename ?? "-") \(size): \(response.text)")
                 #expect(response.code == code, "\(type ?? "-") \(filename ?? "-") \(size)")
             }
-            #expect(try api.count("SELECT count(*) FROM media") == 0)
+            #expect(try await api.count("SELECT count(*) FROM media") == 0)
             #expect(try api.storedFiles().isEmpty, "no partial upload is left behind")
 
             // Another Service's media cannot be attached here.
@@ -233,14 +233,14 @@ extension TestAPI {
         }
     }
 
-    /// A number read straight from the database file, as an operator's `sqlite3` would.
-    func count(_ sql: String) throws -> Int {
-        try DatabaseQueue(path: try #require(parley.store.path)).read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+    /// A number read straight from the database, as an operator's `sqlite3` or `psql` would (SQL valid on both engines).
+    func count(_ sql: String) async throws -> Int {
+        try await parley.store.count(sql)
     }
 
     /// Every file in the media folder (content and partial uploads alike).
     func storedFiles() throws -> [String] {
-        let root = MediaFiles.defaultRoot(besideDatabase: parley.store.path)
+        let root = parley.media.root
         guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
         return walker.compactMap { $0 as? String }.filter { relative in
             var isFolder: ObjCBool = false

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import ParleyCore
+import PostgresTestSupport
 import Testing
 
 /// A media message leaves Parley both ways: to a chat client over its socket, and to an SMS participant as a
@@ -30,14 +30,14 @@ struct MediaDeliveryTests {
                 #expect(media.first?["size"] as? Int == 3000)
 
                 // The SMS participant's delivery was written with the message: body and a content URL to fetch.
-                let path = try #require(api.parley.store.path)
-                let delivery = try DatabaseQueue(path: path).read { db in
-                    try Row.fetchOne(db, sql: "SELECT to_address, body, media_urls FROM channel_deliveries WHERE message_sid = ?", arguments: [posted["sid"]])
+                let messageSid = try #require(posted["sid"])
+                let column = { (name: String) in
+                    try await api.parley.store.strings("SELECT \(name) FROM channel_deliveries WHERE message_sid = ?", messageSid)
                 }
-                let row = try #require(delivery)
-                #expect(row["to_address"] as String == "+15551230001")
-                #expect(row["body"] as String? == "look")
-                let urls = try #require(try JSONSerialization.jsonObject(with: Data((row["media_urls"] as String).utf8)) as? [String])
+                #expect(try await column("to_address") == ["+15551230001"])
+                #expect(try await column("body") == ["look"])
+                let mediaURLs = try #require(try await column("media_urls").first)
+                let urls = try #require(try JSONSerialization.jsonObject(with: Data(mediaURLs.utf8)) as? [String])
                 #expect(urls.count == 1)
                 #expect(urls.first?.hasSuffix("/v1/Services/\(service)/Media/\(photo)/Content") == true)
             }

@@ -1,8 +1,8 @@
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import ParleyCore
+import PostgresTestSupport
 import Testing
 
 /// Media that cannot hurt the people who open it: who may delete what, which content types are stored (and in what
@@ -45,7 +45,7 @@ struct MediaSafetyTests {
                 let response = try await api.upload(service, [1, 2, 3], contentType: type, filename: nil)
                 #expect(response.status == .unsupportedMediaType && response.code == 50511, "\(type): \(response.text)")
             }
-            #expect(try api.count("SELECT count(*) FROM media") == 0)
+            #expect(try await api.count("SELECT count(*) FROM media") == 0)
 
             let stored = [
                 (" IMAGE/PNG ", "image/png"), ("image/png; charset=x", "image/png"), ("image/png;", "image/png"),
@@ -105,9 +105,7 @@ struct MediaSafetyTests {
 
             // A type stored before types were checked is served by what it is: malformed means opaque bytes.
             let old = try #require(try await api.upload(service, [1, 2], contentType: "image/png", filename: "x.png")["sid"])
-            try await DatabaseQueue(path: try #require(api.parley.store.path)).write { db in
-                try db.execute(sql: "UPDATE media SET content_type = 'image/png, text/html' WHERE sid = ?", arguments: [old])
-            }
+            try await api.parley.store.execute("UPDATE media SET content_type = 'image/png, text/html' WHERE sid = ?", old)
             let opaque = try await api.download("/v1/Services/\(service)/Media/\(old)/Content")
             #expect(opaque.headers[.contentType] == "application/octet-stream")
             #expect(opaque.headers[.contentDisposition] == #"attachment; filename="x.png""#)

@@ -5,7 +5,8 @@ import PostgresTestSupport
 import Testing
 
 /// `parley migrate --database postgres://…` and `parley copy` as an operator runs them: the real binary against a
-/// private PostgreSQL cluster, the source a SQLite file a server is still holding open.
+/// private PostgreSQL cluster, the source a SQLite file a server is still holding open (a SQLite server whatever the
+/// suite's engine).
 @Suite(.enabled(if: PostgresCluster.installedBinaries != nil, "PostgreSQL is not installed (apt-get install postgresql): skipped"))
 struct PostgresCommandTests {
     /// Runs the binary (BackupCommandTests' runner); returns its exit status and output.
@@ -52,7 +53,7 @@ struct PostgresCommandTests {
         let unmigrated = try cluster.createDatabase("unmigrated")
         #expect(try parley(["migrate", "--database", url]).0 == 0)
 
-        try await withParley { api in
+        try await withParley(engine: .sqlite) { api in
             let service = try await api.defaultServiceSid()
             let conversation = try await api.makeConversation("/v1", [("FriendlyName", "Copied"), ("Attributes", #"{"x":[1,2]}"#)])
             for identity in ["alice", "bob"] {
@@ -82,10 +83,10 @@ struct PostgresCommandTests {
             }
             #expect(tables.count >= 26)
             for table in tables {
-                #expect(try cluster.psql(database: "parley", "SELECT count(*) FROM \"\(table)\"") == String(try api.count("SELECT count(*) FROM \"\(table)\"")),
+                #expect(try cluster.psql(database: "parley", "SELECT count(*) FROM \"\(table)\"") == String(try await api.count("SELECT count(*) FROM \"\(table)\"")),
                         "row count of \(table)")
             }
-            #expect(try api.count("SELECT count(*) FROM webhook_deliveries") > 0, "the outbox rows are part of the copy")
+            #expect(try await api.count("SELECT count(*) FROM webhook_deliveries") > 0, "the outbox rows are part of the copy")
             // A message's index (a gap where one was deleted), its media reference, and the media row's link back.
             #expect(try cluster.psql(database: "parley", "SELECT \"index\" FROM messages WHERE sid = '\(messages[2])'") == "2")
             #expect(try cluster.psql(database: "parley", "SELECT \"index\" FROM messages WHERE sid = '\(withMedia)'") == "3")
@@ -100,7 +101,7 @@ struct PostgresCommandTests {
             let sqliteEvents = try sqlite(db, "SELECT group_concat(line, '|') FROM (SELECT seq || ' ' || type || ' ' || coalesce(identity, '*') || ' ' || payload AS line FROM user_events ORDER BY seq)")
             #expect(!sqliteEvents.isEmpty)
             #expect(try cluster.psql(database: "parley", events) == sqliteEvents)
-            let lastEvent = try api.count("SELECT max(seq) FROM user_events")
+            let lastEvent = try await api.count("SELECT max(seq) FROM user_events")
             #expect(Int(try cluster.psql(database: "parley", "SELECT nextval(pg_get_serial_sequence('user_events', 'seq'))")) == lastEvent + 1)
 
             let (again, refusal) = try parley(["copy", "--from", db, "--to", url])
@@ -116,7 +117,7 @@ struct PostgresCommandTests {
         let url = try cluster.createDatabase("parley")
         #expect(try parley(["migrate", "--database", url]).0 == 0)
 
-        try await withParley { api in
+        try await withParley(engine: .sqlite) { api in
             let conversation = try await api.makeConversation()
             for number in 0..<20 { _ = try await api.post("/v1/Conversations/\(conversation)/Messages", [("Body", "before \(number)")]) }
             let db = try #require(api.parley.store.path)
@@ -141,7 +142,7 @@ struct PostgresCommandTests {
         defer { cluster.stop() }
         let url = try cluster.createDatabase("parley")
         #expect(try parley(["migrate", "--database", url]).0 == 0)
-        try await withParley { api in
+        try await withParley(engine: .sqlite) { api in
             let db = try #require(api.parley.store.path)
             // SQLite keeps text that is no number in an INTEGER column; PostgreSQL's BIGINT cannot take it.
             try await DatabaseQueue(path: db).write { db in

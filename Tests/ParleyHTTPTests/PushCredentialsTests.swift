@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import GRDB
 import ParleyCore
+import PostgresTestSupport
 import Testing
 import _CryptoExtras
 
@@ -27,8 +27,8 @@ import _CryptoExtras
         return String(decoding: try JSONSerialization.data(withJSONObject: account), as: UTF8.self)
     }
 
-    static func credentialCount(_ api: TestAPI) throws -> Int {
-        try DatabaseQueue(path: try #require(api.parley.store.path)).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM push_credentials") ?? 0 }
+    static func credentialCount(_ api: TestAPI) async throws -> Int {
+        try await api.parley.store.count("SELECT count(*) FROM push_credentials")
     }
 
     @Test func createFetchListUpdateDeleteWithPaging() async throws {
@@ -73,7 +73,7 @@ import _CryptoExtras
             #expect(gone.status == .notFound)
             #expect(gone.code == 20404)
             #expect(try await api.delete("/v1/Credentials/\(sids[0])").status == .notFound)
-            #expect(try Self.credentialCount(api) == 2)
+            #expect(try await Self.credentialCount(api) == 2)
         }
     }
 
@@ -161,7 +161,7 @@ import _CryptoExtras
                 #expect(response.json["more_info"] as? String == "https://www.twilio.com/docs/errors/20001")
                 #expect(response.json["status"] as? Int == 400)
             }
-            #expect(try Self.credentialCount(api) == 0)
+            #expect(try await Self.credentialCount(api) == 0)
         }
     }
 
@@ -232,9 +232,7 @@ import _CryptoExtras
                 for line in log.all { #expect(!line.contains(secret), "log line \(line)") }
             }
             // The raw column: sealed text only.
-            let stored = try await DatabaseQueue(path: try #require(api.parley.store.path)).read { db in
-                try String.fetchAll(db, sql: "SELECT secret FROM push_credentials")
-            }
+            let stored = try await api.parley.store.strings("SELECT secret FROM push_credentials")
             #expect(stored.count == 5)
             for sealed in stored {
                 #expect(sealed.hasPrefix("v1:"))
@@ -243,8 +241,9 @@ import _CryptoExtras
         }
     }
 
+    /// The default key file of a SQLite database (a PostgreSQL one has no file to sit beside: see `TestDeployment`).
     @Test func theKeyFileLivesBesideTheDatabaseAndNothingElseOpensTheSecrets() async throws {
-        try await withParley { api in
+        try await withParley(engine: .sqlite) { api in
             let created = try await api.post("/v1/Credentials", [("Type", "gcm"), ("ApiKey", "the-key")])
             let sid = try #require(created["sid"])
             let databasePath = try #require(api.parley.store.path)
@@ -253,9 +252,7 @@ import _CryptoExtras
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
             #expect((attributes[.size] as? NSNumber)?.intValue == 32)
 
-            let sealed = try await DatabaseQueue(path: databasePath).read { db in
-                try #require(try String.fetchOne(db, sql: "SELECT secret FROM push_credentials WHERE sid = ?", arguments: [sid]))
-            }
+            let sealed = try #require(try await api.parley.store.strings("SELECT secret FROM push_credentials WHERE sid = ?", sid).first)
             // The right key opens it, and only for its own row.
             #expect(try PushSecretBox(keyFile: keyFile).open(sealed, credentialSid: sid) == .legacyServerKey("the-key"))
             #expect(throws: PushSecretBox.Failure.cannotOpen) {

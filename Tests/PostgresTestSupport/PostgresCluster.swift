@@ -17,6 +17,7 @@ public final class PostgresCluster: Sendable {
     /// The folder of `initdb`, `pg_ctl` and `psql`.
     public let binaries: URL
     private let serverUser: String?
+    private let maxConnections: Int
 
     /// The superuser the tests connect as.
     public let user = "parley"
@@ -40,10 +41,11 @@ public final class PostgresCluster: Sendable {
             ? "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl): apt-get install postgresql" : nil
     }
 
-    private init(folder: URL, binaries: URL, serverUser: String?) {
+    private init(folder: URL, binaries: URL, serverUser: String?, maxConnections: Int) {
         self.folder = folder
         self.binaries = binaries
         self.serverUser = serverUser
+        self.maxConnections = maxConnections
     }
 
     /// Creates and starts a fresh cluster; throws when PostgreSQL is missing or does not start.
@@ -52,15 +54,10 @@ public final class PostgresCluster: Sendable {
         let candidates: [String] = ["postgres", "nobody"]
         let serverUser = getuid() == 0 ? candidates.first { name in getpwnam(name) != nil } : nil
         let folder = try makeFolder(ownedBy: serverUser)
-        let cluster = PostgresCluster(folder: folder, binaries: binaries, serverUser: serverUser)
+        let cluster = PostgresCluster(folder: folder, binaries: binaries, serverUser: serverUser, maxConnections: maxConnections)
         do {
-            let data = folder.appendingPathComponent("data").path
-            try cluster.run("initdb", ["-D", data, "-U", cluster.user, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"])
-            try cluster.run("pg_ctl", [
-                "-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                "-o", "-c listen_addresses='' -c unix_socket_directories='\(folder.path)' -c fsync=off -c max_connections=\(maxConnections)",
-                "start",
-            ])
+            try cluster.run("initdb", ["-D", cluster.dataPath, "-U", cluster.user, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+            try cluster.restart()
         } catch {
             cluster.remove()
             throw error
@@ -88,9 +85,26 @@ public final class PostgresCluster: Sendable {
 
     /// Stops the server (fast shutdown) and removes the folder.
     public func stop() {
-        _ = try? run("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-m", "fast", "-w", "-t", "30", "stop"])
+        try? stopServer()
         remove()
     }
+
+    /// Stops the server (fast shutdown: sessions are ended, open transactions rolled back) and keeps its data, as an
+    /// outage would; `restart()` brings it back.
+    public func stopServer() throws {
+        try run("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "-t", "30", "stop"])
+    }
+
+    /// Starts the server on its data folder (again, after `stopServer()`), on the same socket.
+    public func restart() throws {
+        try run("pg_ctl", [
+            "-D", dataPath, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
+            "-o", "-c listen_addresses='' -c unix_socket_directories='\(folder.path)' -c fsync=off -c max_connections=\(maxConnections)",
+            "start",
+        ])
+    }
+
+    private var dataPath: String { folder.appendingPathComponent("data").path }
 
     private func remove() {
         try? FileManager.default.removeItem(at: folder)

@@ -12,16 +12,23 @@ public enum TestEngine: String, Sendable {
 
     public static let current = TestEngine(rawValue: ProcessInfo.processInfo.environment["PARLEY_TEST_ENGINE"] ?? "sqlite") ?? .sqlite
 
-    /// A migrated, empty store: on SQLite the file at `sqlitePath` (in memory when nil), on PostgreSQL a new database.
-    public static func migratedStore(sqlitePath: String?) async throws -> Store {
-        switch current {
+    /// A migrated, empty store on `engine` (the suite's unless a test needs one engine's own features): on SQLite the
+    /// file at `sqlitePath` (in memory when nil), on PostgreSQL a new database.
+    public static func migratedStore(sqlitePath: String?, engine: TestEngine = current) async throws -> Store {
+        switch engine {
         case .sqlite:
             let store = try sqlitePath.map { try Store.open(path: $0) } ?? Store.inMemory()
             try await SchemaMigrator().migrate(store)
             return store
         case .postgres:
-            return Store.connect(to: try PostgresLocation(url: try await SharedTestCluster.shared.freshDatabase()), connections: 4)
+            return try postgresStore(url: try await SharedTestCluster.shared.freshDatabase())
         }
+    }
+
+    /// A store on the (migrated) PostgreSQL database at `url`, with the connections every test store has.
+    public static func postgresStore(url: String) throws -> Store {
+        // A loaded test machine (two cores, suites in parallel) can keep a request from a connection for seconds.
+        Store.connect(to: try PostgresLocation(url: url), connections: 8, acquireTimeout: .seconds(30))
     }
 
     /// The URL of a new, migrated PostgreSQL database in the shared cluster (for tests that start nodes themselves).

@@ -8,6 +8,9 @@ public struct MediaService: Sendable {
     public let limits: MediaLimits
     let now: @Sendable () -> Timestamp
 
+    /// The folder media files live in (`objects/`, `incoming/`, `trash/`), for tools and tests that look at the files.
+    public var root: URL { files.root }
+
     /// Who uploads or manages media: an admin credential (author `system`), or a chat user (author = identity,
     /// limited to the token's Service and, for deletes, to their own uploads).
     public enum Caller: Sendable {

@@ -93,8 +93,9 @@ final class TestClock: Sendable {
     func advance(seconds: Int64) { current.withLock { $0 += seconds } }
 }
 
-/// Runs `body` against a server over the SQLite file in `directory` (a fresh one by default), with a
-/// `ChannelWorker` over the transport `makeTransport` builds (none when nil: deliveries stay pending).
+/// Runs `body` against a server over the database of the deployment in `directory` (a fresh one by default; pass the
+/// same directory twice to restart a server on the same data), with a `ChannelWorker` over the transport
+/// `makeTransport` builds (none when nil: deliveries stay pending).
 func withChannelParley(
     directory: URL? = nil, clock: TestClock? = nil, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, maxAttempts: 4), outbound: OutboundHTTP = loopbackAllowed,
     makeTransport: (@Sendable (Store) -> any ChannelTransport)? = { SandboxTransport(store: $0) },
@@ -103,8 +104,10 @@ func withChannelParley(
     let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-channels-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
-    let store = try await TestEngine.migratedStore(sqlitePath: folder.appendingPathComponent("parley.db").path)
-    let parley = clock.map { clock in Parley(store: store, outbound: outbound, now: { clock.now }) } ?? Parley(store: store, outbound: outbound)
+    let deployment = TestDeployment(directory: folder)
+    let store = try await deployment.migratedStore()
+    let now: @Sendable () -> Timestamp = { clock?.now ?? .now }
+    let parley = Parley(store: store, mediaDirectory: deployment.mediaDirectory, outbound: outbound, pushSecrets: deployment.pushSecrets, now: now)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-channel-test")
     logger.logLevel = .warning

@@ -10,15 +10,18 @@ import Synchronization
 import Testing
 import WSClient
 
-/// A server on a real socket (WebSockets need one), over a fresh SQLite file.
+/// A server on a real socket (WebSockets need one), over a fresh database of the suite's engine (`engine` picks one
+/// for a test of that engine's own features).
 func withLiveParley(
-    typingTimeout: Duration = .milliseconds(300), twilsockPingInterval: Duration = .seconds(30), _ body: @Sendable (TestAPI, LiveSockets) async throws -> Void
+    engine: TestEngine = .current, typingTimeout: Duration = .milliseconds(300), twilsockPingInterval: Duration = .seconds(30),
+    _ body: @Sendable (TestAPI, LiveSockets) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-live-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try await TestEngine.migratedStore(sqlitePath: directory.appendingPathComponent("parley.db").path)
-    let parley = Parley(store: store, typingTimeout: typingTimeout)
+    let deployment = TestDeployment(directory: directory, engine: engine)
+    let store = try await deployment.migratedStore()
+    let parley = Parley(store: store, typingTimeout: typingTimeout, mediaDirectory: deployment.mediaDirectory, pushSecrets: deployment.pushSecrets)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-live-test")
     logger.logLevel = .warning

@@ -101,17 +101,21 @@ struct TestAPI: Sendable {
     }
 }
 
-/// Runs `body` against a server over a fresh SQLite file (WAL, as in production), through
-/// Hummingbird's in-process test client, then removes the file. `now` is the domain's clock (tests that need time to pass
-/// move it instead of sleeping).
+/// Runs `body` against a server over a fresh database of the suite's engine (a SQLite file in WAL mode, as in
+/// production, or a PostgreSQL database; `engine` picks one for a test of that engine's own features), through
+/// Hummingbird's in-process test client, then removes its folder. `now` is the domain's clock (tests that need time to
+/// pass move it instead of sleeping).
 func withParley(
-    mediaLimits: MediaLimits = MediaLimits(), now: @escaping @Sendable () -> Timestamp = { .now }, _ body: @Sendable (TestAPI) async throws -> Void
+    engine: TestEngine = .current, mediaLimits: MediaLimits = MediaLimits(), now: @escaping @Sendable () -> Timestamp = { .now },
+    _ body: @Sendable (TestAPI) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try await TestEngine.migratedStore(sqlitePath: directory.appendingPathComponent("parley.db").path)
-    let parley = Parley(store: store, mediaLimits: mediaLimits, now: now)
+    let deployment = TestDeployment(directory: directory, engine: engine)
+    let store = try await deployment.migratedStore()
+    let parley = Parley(
+        store: store, mediaDirectory: deployment.mediaDirectory, mediaLimits: mediaLimits, pushSecrets: deployment.pushSecrets, now: now)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-test")
     logger.logLevel = .warning

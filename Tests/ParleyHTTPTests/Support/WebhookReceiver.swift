@@ -114,8 +114,8 @@ let fastWebhookSettings = WebhookSettings(
 /// default policy refuses, so test servers allow it explicitly (as `parley serve --allow-private-targets 127.0.0.1`).
 let loopbackAllowed = OutboundHTTP(policy: OutboundPolicy(allowedNames: [], allowedRanges: [AddressRange("127.0.0.1")!]))
 
-/// Runs `body` against a server with the webhook worker running, over the SQLite file in `directory` (a fresh one when nil;
-/// pass the same directory twice to restart a server on the same database).
+/// Runs `body` against a server with the webhook worker running, over the database of the deployment in `directory` (a
+/// fresh one when nil; pass the same directory twice to restart a server on the same data).
 func withWebhookParley(
     directory: URL? = nil, settings: WebhookSettings = fastWebhookSettings, outbound: OutboundHTTP = loopbackAllowed,
     _ body: @Sendable (TestAPI) async throws -> Void
@@ -124,8 +124,10 @@ func withWebhookParley(
     let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-webhooks-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { if owned { try? FileManager.default.removeItem(at: directory) } }
-    let store = try await TestEngine.migratedStore(sqlitePath: directory.appendingPathComponent("parley.db").path)
-    let parley = Parley(store: store, webhookSettings: settings, outbound: outbound)
+    let deployment = TestDeployment(directory: directory)
+    let store = try await deployment.migratedStore()
+    let parley = Parley(
+        store: store, mediaDirectory: deployment.mediaDirectory, webhookSettings: settings, outbound: outbound, pushSecrets: deployment.pushSecrets)
     _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
     var logger = Logger(label: "parley-webhook-test")
     logger.logLevel = .error

@@ -40,12 +40,28 @@ final class PostgresStatements {
         let query = PostgresQuery(unsafeSQL: texts.postgres(sql), binds: PostgresValues.binds(arguments.values))
         let result: PostgresQueryResult
         do {
-            result = try connection.query(query, logger: logger).wait()
+            result = try Self.answer(connection.query(query, logger: logger), unlessClosed: connection).wait()
         } catch let error as PSQLError {
             throw PostgresStatementError(error, sql: query.sql)
         }
         if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) { changesCount = result.metadata.rows ?? 0 }
         return result
+    }
+
+    /// `answer`, or a failure once `connection` has closed. PostgresNIO drops a query written to a connection that has
+    /// just closed (the server ended it, or PostgreSQL stopped) without ever completing its future, so a bare `wait()`
+    /// would hold this thread, and the request, forever. The driver settles every query it holds while it closes, so
+    /// one still pending when the connection is seen closed (looked at every 100 ms until the answer) was dropped.
+    private static func answer(_ answer: EventLoopFuture<PostgresQueryResult>, unlessClosed connection: PostgresConnection)
+        -> EventLoopFuture<PostgresQueryResult>
+    {
+        let outcome = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        answer.cascade(to: outcome)
+        let watch = connection.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+            if connection.isClosed { outcome.fail(PostgresUnavailable(reason: "the connection to PostgreSQL closed")) }
+        }
+        outcome.futureResult.whenComplete { _ in watch.cancel() }
+        return outcome.futureResult
     }
 }
 
