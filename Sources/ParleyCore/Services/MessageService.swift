@@ -110,11 +110,12 @@ public struct MessageService: Sendable {
         var conversation = conversation
         guard conversation.state != .closed else { throw ParleyError.conversationClosed(sid: conversation.sid) }
         let author = changes.author ?? "system"
-        let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+        let authorSid = try participantSid(author: author, conversation: conversation, tx: tx)
+        let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid, touchedAt: now)
         var message = Message(
             sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid, index: index, author: author,
             body: changes.contentSid == nil ? changes.body : nil, subject: changes.subject, attributes: changes.attributes ?? "{}",
-            participantSid: try participantSid(author: author, conversation: conversation, tx: tx), media: nil,
+            participantSid: authorSid, media: nil,
             contentSid: changes.contentSid, dateCreated: changes.dateCreated ?? now, dateUpdated: changes.dateUpdated)
         try tx.insert(message)
         if !changes.mediaSids.isEmpty {
@@ -125,7 +126,6 @@ public struct MessageService: Sendable {
         if try ChannelOutbox.enqueue(message, conversation: conversation, now: now, tx: tx) {
             message.delivery = try tx.messageDelivery(sid: message.sid)
         }
-        try tx.touchConversation(sid: conversation.sid, at: now)
         conversation.dateUpdated = now
         try ConversationService.recordActivity(on: &conversation, now: now, tx: tx)
         try events.recordForMembers(.messageAdded, .message(message), conversation: conversation, now: now, in: tx)

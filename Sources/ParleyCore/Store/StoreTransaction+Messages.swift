@@ -14,11 +14,22 @@ extension StoreTransaction {
     }
 
     /// Takes the conversation's next message index (under the write lock, so concurrent posts get
-    /// distinct, increasing indices) and advances its counter. Indices are never reused.
-    public func takeNextMessageIndex(conversationSid: String) throws -> Int64 {
-        let index = try value(Int64.self, 
-            statement("UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
-            arguments: [conversationSid])
+    /// distinct, increasing indices) and advances its counter. Indices are never reused. With `touchedAt`, the same
+    /// statement marks the conversation changed then (a message was added).
+    ///
+    /// On PostgreSQL this locks the conversation row until the transaction ends, so posts into one conversation take
+    /// turns from here to their commit: call it as late as the message allows.
+    public func takeNextMessageIndex(conversationSid: String, touchedAt: Timestamp? = nil) throws -> Int64 {
+        let index: Int64?
+        if let touchedAt {
+            index = try value(Int64.self,
+                statement("UPDATE conversations SET next_message_index = next_message_index + 1, date_updated = ? WHERE sid = ? RETURNING next_message_index - 1"),
+                arguments: [touchedAt, conversationSid])
+        } else {
+            index = try value(Int64.self,
+                statement("UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
+                arguments: [conversationSid])
+        }
         guard let index else { throw ParleyError.notFound(resource: "/Conversations/\(conversationSid)") }
         return index
     }
@@ -49,10 +60,6 @@ extension StoreTransaction {
         try execute("DELETE FROM messages WHERE sid = ?", [sid])
     }
 
-    /// Marks the conversation as changed at `time` (a message was added).
-    public func touchConversation(sid: String, at time: Timestamp) throws {
-        try execute("UPDATE conversations SET date_updated = ? WHERE sid = ?", [time, sid])
-    }
 }
 
 extension Message {
