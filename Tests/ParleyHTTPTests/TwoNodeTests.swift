@@ -145,6 +145,14 @@ struct Node: Sendable {
     let sockets: LiveSockets
 }
 
+/// The fast test settings with a patient timeout: on a loaded machine a slow answer must not be retried, so that a
+/// row sent twice can only mean two workers took it.
+let twoNodeWebhookSettings = {
+    var settings = fastWebhookSettings
+    settings.timeout = .seconds(10)
+    return settings
+}()
+
 /// Runs `body` with two nodes on one fresh PostgreSQL database (in the tests' shared cluster), sharing a media folder
 /// (unless not `sharedMedia`); `workers`: each runs a webhook worker too.
 func withTwoNodes(workers: Bool = false, sharedMedia: Bool = true, clock: TestClock? = nil, _ body: @Sendable (Node, Node) async throws -> Void) async throws {
@@ -159,7 +167,7 @@ func withTwoNodes(workers: Bool = false, sharedMedia: Bool = true, clock: TestCl
         let media = folder.appendingPathComponent(sharedMedia ? "media" : "media-\(nodes)")
         let parley = Parley(
             store: Store.connect(to: location, connections: 8), typingTimeout: .milliseconds(300), mediaDirectory: media,
-            webhookSettings: fastWebhookSettings, outbound: loopbackAllowed, now: { clock?.now ?? .now })
+            webhookSettings: twoNodeWebhookSettings, outbound: loopbackAllowed, now: { clock?.now ?? .now })
         _ = try await parley.accounts.bootstrap(sid: TestCredentials.accountSid, authToken: TestCredentials.authToken)
         let services: [any Service] = workers ? [WebhookWorker(webhooks: parley.webhooks, logger: logger)] : []
         return (parley, buildApplication(parley: parley, settings: ServerSettings(port: 0, publicURL: TestCredentials.publicURL), services: services, logger: logger))

@@ -143,11 +143,23 @@ public struct Store: Sendable {
         }
     }
 
-    /// `write`, run to its end even when the calling task is cancelled: for recording what already happened outside the
-    /// database (an outbox attempt's outcome), which a shutdown arriving at that moment must not lose. On PostgreSQL the
+    /// `write`, run to its end even when the calling task is cancelled, and tried again every second for up to
+    /// `patience` while the database is unavailable: for recording what already happened outside the database (an outbox
+    /// attempt's outcome), which a shutdown or a short outage arriving at that moment must not lose. On PostgreSQL the
     /// row would otherwise stay leased, its outcome unknown, until its lease ended.
-    public func recordOutcome<T: Sendable>(_ body: @Sendable @escaping (StoreTransaction) throws -> T) async throws -> T {
-        try await Task { try await write(body) }.value
+    public func recordOutcome<T: Sendable>(patience: Duration = .seconds(30), _ body: @Sendable @escaping (StoreTransaction) throws -> T)
+        async throws -> T
+    {
+        try await Task {
+            let deadline = ContinuousClock.now + patience
+            while true {
+                do {
+                    return try await write(body)
+                } catch ParleyError.storageUnavailable where ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }.value
     }
 
     /// The size of the database file after checkpointing the WAL into it, in bytes.

@@ -54,12 +54,13 @@ final class PostgresEngine: Sendable {
     }
 
     private func once<T: Sendable>(readOnly: Bool, _ body: @Sendable @escaping (PostgresStatements) throws -> T) async throws -> T {
-        let started = StartFlag()
+        let admission = Admission()
         let begin = readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
         let (client, threads, logger, texts) = (client, threads, logger, texts)
         let work: @Sendable () async throws -> T = {
             try await client.withConnection { connection in
-                started.set()
+                // A connection that comes after the deadline gave up is not used: the caller was told the work failed.
+                guard admission.start() else { throw CancellationError() }
                 return try await threads.runIfActive {
                     let statements = PostgresStatements(connection: connection, logger: logger, texts: texts)
                     _ = try statements.run(begin)
@@ -74,19 +75,19 @@ final class PostgresEngine: Sendable {
                 }
             }
         }
-        return try await Self.deadline(acquireTimeout, unless: started, location: location, work)
+        return try await Self.deadline(acquireTimeout, unless: admission, location: location, work)
     }
 
     /// Runs `work`, but gives up with `PostgresUnavailable` when it has not got a connection within `timeout`. Once it
     /// has, it runs to its end (the statement timeout bounds it): a write is never reported failed while it may commit.
     private static func deadline<T: Sendable>(
-        _ timeout: Duration, unless started: StartFlag, location: PostgresLocation, _ work: @Sendable @escaping () async throws -> T
+        _ timeout: Duration, unless admission: Admission, location: PostgresLocation, _ work: @Sendable @escaping () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: DeadlineOutcome<T>.self) { group in
             group.addTask { .done(try await work()) }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                return started.isSet ? .ignore : .late
+                return admission.giveUp() ? .late : .ignore
             }
             while let outcome = try await group.next() {
                 switch outcome {
@@ -116,11 +117,21 @@ final class PostgresEngine: Sendable {
     }
 }
 
-/// Whether a transaction has got its connection (and so must be let run to its end).
-private final class StartFlag: Sendable {
-    private let flag = Atomic(false)
-    func set() { flag.store(true, ordering: .sequentiallyConsistent) }
-    var isSet: Bool { flag.load(ordering: .sequentiallyConsistent) }
+/// Whether a transaction started on its connection (and so must be let run to its end) or its deadline gave up first
+/// (and so it must never start): decided once, by whichever comes first.
+private final class Admission: Sendable {
+    private static let (waiting, started, gaveUp) = (0, 1, 2)
+    private let state = Atomic(Admission.waiting)
+
+    /// True when the transaction may start: the deadline has not given up.
+    func start() -> Bool {
+        state.compareExchange(expected: Self.waiting, desired: Self.started, ordering: .sequentiallyConsistent).exchanged
+    }
+
+    /// True when the deadline gives up: the transaction has not started.
+    func giveUp() -> Bool {
+        state.compareExchange(expected: Self.waiting, desired: Self.gaveUp, ordering: .sequentiallyConsistent).exchanged
+    }
 }
 
 private enum DeadlineOutcome<T: Sendable>: Sendable {
