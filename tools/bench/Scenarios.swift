@@ -72,22 +72,24 @@ func inProcessParley(_ path: String, durability: Store.Durability) async throws 
     return (store, parley, principal, try await parley.conversations.create(principal, .defaultService, .init()))
 }
 
-/// `create`: REST message creates into 1 and into 100 conversations at several concurrencies.
-func createScenario(client: LoadClient, sizes: Sizes, concurrencies: [Int] = [1, 16, 64, 256], sampleRSS: @escaping @Sendable () -> Void)
+/// `create`: REST message creates into 1 and into 100 conversations at several concurrencies. With several nodes the
+/// creates go round robin, request by request, and each conversation gets creates through every node.
+func createScenario(nodes: BenchNodes, sizes: Sizes, concurrencies: [Int] = [1, 16, 64, 256], sampleRSS: @escaping @Sendable () -> Void)
     async throws -> [Measurement]
 {
     var rows: [Measurement] = []
     for conversationCount in [1, 100] {
         var conversations: [String] = []
         for _ in 0..<conversationCount {
-            guard let sid = try await client.post("/v1/Conversations", [("FriendlyName", "bench")]).sid else { throw BenchError("create failed") }
+            guard let sid = try await nodes.first.post("/v1/Conversations", [("FriendlyName", "bench")]).sid else { throw BenchError("create failed") }
             conversations.append(sid)
         }
         for concurrency in concurrencies {
             let count = concurrency == 1 ? max(sizes.createPerCell / 3, 10) : sizes.createPerCell
             let targets = conversations
             let run = try await timedRuns(count: count, concurrency: concurrency) { index in
-                let answer = try await client.post("/v1/Conversations/\(targets[index % targets.count])/Messages", [("Body", "bench message \(index)")])
+                let conversation = targets[(index / nodes.count) % targets.count]
+                let answer = try await nodes.client(for: index).post("/v1/Conversations/\(conversation)/Messages", [("Body", "bench message \(index)")])
                 guard answer.status == 201 else { throw BenchError("create answered \(answer.status): \(answer.body.prefix(200))") }
                 if index % 500 == 0 { sampleRSS() }
             }
@@ -120,10 +122,11 @@ func pageScenario(client: LoadClient, conversation: String, total: Int, sizes: S
 }
 
 /// `fanout` (Parley's `/client/v1/socket`) and `twilsock` (`/v3/wsconnect`, as Twilio's JavaScript SDK connects): from
-/// a message POST to its arrival on every one of N connected clients of that kind.
+/// a message POST through `client` to its arrival on every one of N clients of that kind connected to `socketPort`. With
+/// two nodes the sockets are on node B and the POSTs go to node A (`route` says so in the note): the cross-node latency.
 func fanoutScenario(
-    kind: BenchSocket.Kind, client: LoadClient, port: Int, sizes: Sizes, mintToken: @escaping @Sendable (String) async throws -> String,
-    residentBytes: @escaping @Sendable () -> Double
+    kind: BenchSocket.Kind, client: LoadClient, socketPort: Int, sizes: Sizes, mintToken: @escaping @Sendable (String) async throws -> String,
+    residentBytes: @escaping @Sendable () -> Double, route: String? = nil
 ) async throws
     -> ([Measurement], [Figure])
 {
@@ -145,7 +148,7 @@ func fanoutScenario(
         try await withThrowingTaskGroup(of: Void.self) { group in
             for token in tokens {
                 group.addTask {
-                    let socket = BenchSocket(kind: kind, port: port, token: token)
+                    let socket = BenchSocket(kind: kind, port: socketPort, token: token)
                     try await socket.listen(conversation: conversation) { event in
                         switch event {
                         case .ready: recorder.connected()
@@ -176,7 +179,7 @@ func fanoutScenario(
         rows.append(
             Measurement(
                 scenario: kind.scenario, variant: "N=\(clients)", count: latencies.count, seconds: latencies.reduce(0, +), latencies: latencies,
-                note: "\(rounds) messages, POST to arrival; first arrival p50 \(String(format: "%.1f", recorder.firstArrivalP50 * 1000)) ms, POST answered p50 \(String(format: "%.1f", recorder.answerP50 * 1000)) ms"))
+                note: (route.map { "\($0); " } ?? "") + "\(rounds) messages, POST to arrival; first arrival p50 \(String(format: "%.1f", recorder.firstArrivalP50 * 1000)) ms, POST answered p50 \(String(format: "%.1f", recorder.answerP50 * 1000)) ms"))
         if clients == sizes.fanoutClients.max() {
             figures.append(Figure(name: "server RSS per idle \(kind.name) (N=\(clients))", value: recorder.idleBytesPerConnection / 1024, unit: "KiB"))
         }
@@ -258,8 +261,10 @@ final class FanoutRecorder: Sendable {
     }
 }
 
-/// `mixed`: 90% reads (a page of messages, a conversation) and 10% writes at concurrency 64 for a fixed time.
-func mixedScenario(client: LoadClient, sizes: Sizes) async throws -> [Measurement] {
+/// `mixed`: 90% reads (a page of messages, a conversation) and 10% writes at concurrency 64 for a fixed time. With several
+/// nodes the requests go round robin, shifted by one every ten requests so that the writes alternate between nodes too.
+func mixedScenario(nodes: BenchNodes, sizes: Sizes) async throws -> [Measurement] {
+    let client = nodes.first
     var conversations: [String] = []
     for _ in 0..<20 {
         guard let sid = try await client.post("/v1/Conversations", [("FriendlyName", "mixed")]).sid else { throw BenchError("create failed") }
@@ -271,6 +276,7 @@ func mixedScenario(client: LoadClient, sizes: Sizes) async throws -> [Measuremen
     let writes = Mutex<[Double]>([])
     let run = try await timedRuns(count: Int.max / 2, concurrency: 64, deadline: .milliseconds(Int(sizes.mixedSeconds * 1000))) { index in
         let conversation = targets[index % targets.count]
+        let client = nodes.client(for: index + index / 10)
         let began = ContinuousClock.now
         if index % 10 == 0 {
             _ = try await client.post("/v1/Conversations/\(conversation)/Messages", [("Body", "mixed \(index)")])

@@ -4,20 +4,18 @@ import Foundation
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
-    let databasePath: String
 
-    /// Starts the server binary; returns once it answers a request, with the time that took.
+    /// Starts the server binary on the database `databaseArguments` name (`--db FILE` or `--database URL`); returns once
+    /// it answers a request, with the time that took.
     static func start(
-        binary: String, databasePath: String, port: Int, durability: String, credentials: (String, String), extraArguments: [String] = []
+        binary: String, port: Int, databaseArguments: [String], credentials: (String, String), extraArguments: [String] = []
     ) async throws
         -> (ServerProcess, Duration)
     {
-        let server = ServerProcess(port: port, databasePath: databasePath)
+        let server = ServerProcess(port: port)
         server.process.executableURL = URL(fileURLWithPath: binary)
         // The webhook scenario's receiver listens on 127.0.0.1, which the outbound policy refuses unless allowed.
-        server.process.arguments = [
-            "serve", "--db", databasePath, "--port", String(port), "--durability", durability, "--allow-private-targets", "127.0.0.1",
-        ] + extraArguments
+        server.process.arguments = ["serve", "--port", String(port), "--allow-private-targets", "127.0.0.1"] + databaseArguments + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["PARLEY_ACCOUNT_SID"] = credentials.0
         environment["PARLEY_AUTH_TOKEN"] = credentials.1
@@ -28,7 +26,8 @@ final class ServerProcess: @unchecked Sendable {
         try server.process.run()
         let probe = LoadClient(port: port, credentials: credentials, concurrency: 1)
         defer { Task { try? await probe.shutdown() } }
-        for _ in 0..<400 {
+        // A debug build on PostgreSQL takes longer to come up than a release build on SQLite: allow 10 s.
+        while ContinuousClock.now - started < .seconds(10) {
             guard server.process.isRunning else {
                 throw BenchError("the server exited with status \(server.process.terminationStatus) before answering (run its command by hand to see why)")
             }
@@ -36,12 +35,11 @@ final class ServerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         server.stop()
-        throw BenchError("the server did not answer within 2 s")
+        throw BenchError("the server on port \(port) did not answer within 10 s")
     }
 
-    private init(port: Int, databasePath: String) {
+    private init(port: Int) {
         self.port = port
-        self.databasePath = databasePath
     }
 
     /// Resident memory of the server process, in bytes (from /proc).

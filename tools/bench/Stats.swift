@@ -10,6 +10,11 @@ struct Measurement: Sendable {
 
     var throughput: Double { seconds > 0 ? Double(count) / seconds : 0 }
 
+    /// A row saying `scenario` did not run on this engine, and why.
+    static func skipped(_ scenario: String, because reason: String) -> Measurement {
+        Measurement(scenario: scenario, variant: "skipped", count: 0, seconds: 0, latencies: [], note: reason)
+    }
+
     func percentile(_ p: Double) -> Double? {
         guard !latencies.isEmpty else { return nil }
         let sorted = latencies.sorted()
@@ -26,12 +31,14 @@ struct Figure: Sendable {
 }
 
 enum Report {
-    static func table(_ rows: [Measurement], figures: [Figure], ratios: [Figure]) -> String {
+    /// The report as text: `engine` (what the figures are of) first, then the rows, then the figures.
+    static func table(_ rows: [Measurement], figures: [Figure], ratios: [Figure], engine: String) -> String {
         var lines = [
+            "engine: \(engine)",
             pad("scenario", 10) + pad("variant", 30) + pad("count", 9, right: true) + pad("per s", 11, right: true)
                 + pad("p50 ms", 10, right: true) + pad("p99 ms", 10, right: true) + pad("max ms", 10, right: true) + "  note"
         ]
-        lines.append(String(repeating: "-", count: lines[0].count + 6))
+        lines.append(String(repeating: "-", count: lines[1].count + 6))
         for row in rows {
             func ms(_ value: Double?) -> String { value.map { String(format: "%.2f", $0 * 1000) } ?? "-" }
             lines.append(
@@ -47,7 +54,7 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ rows: [Measurement], figures: [Figure], ratios: [Figure]) -> String {
+    static func json(_ rows: [Measurement], figures: [Figure], ratios: [Figure], engine: String) -> String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "null" }
         func string(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -59,7 +66,7 @@ enum Report {
                 + "\"note\":\(string(row.note))}"
         }
         let figureText = (figures + ratios).map { "{\"name\":\(string($0.name)),\"value\":\(number($0.value)),\"unit\":\(string($0.unit))}" }
-        return "{\"measurements\":[\(rowText.joined(separator: ","))],\"figures\":[\(figureText.joined(separator: ","))]}"
+        return "{\"engine\":\(string(engine)),\"measurements\":[\(rowText.joined(separator: ","))],\"figures\":[\(figureText.joined(separator: ","))]}"
     }
 
     private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -64,13 +64,16 @@ public struct PushWorker: Service {
             seq: \.seq, attempt: { await self.attempt($0) })
     }
 
-    /// One attempt at one push, and its outcome recorded.
+    /// One attempt at one push, and its outcome recorded; one that cannot be made releases its row (see
+    /// `WebhookWorker.attempt`).
     func attempt(_ delivery: PushDelivery) async {
         do {
             let outcome = try await outcome(of: delivery)
             try await record(outcome, of: delivery)
         } catch {
             logger.warning("recording a push attempt failed", metadata: ["delivery": "\(delivery.seq)", "error": "\(error)"])
+            let seq = delivery.seq
+            try? await store.recordOutcome { tx in try tx.releasePushDelivery(seq: seq, dueAt: .now.adding(seconds: 1)) }
         }
     }
 

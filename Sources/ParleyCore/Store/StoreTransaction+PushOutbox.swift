@@ -32,6 +32,11 @@ extension StoreTransaction {
             .flatMap(WebhookTime.init(iso8601:))
     }
 
+    /// Makes a pending push due at `time` without counting an attempt (see `releaseWebhookDelivery`).
+    public func releasePushDelivery(seq: Int64, dueAt time: WebhookTime) throws {
+        try execute("UPDATE push_deliveries SET next_attempt_at = ? WHERE seq = ? AND status = 'pending'", [time.iso8601, seq])
+    }
+
     /// Records the outcome of an attempt.
     public func recordPushAttempt(
         seq: Int64, status: PushDelivery.Status, attempts: Int, nextAttemptAt: WebhookTime, statusCode: Int?, error: String?, now: Timestamp

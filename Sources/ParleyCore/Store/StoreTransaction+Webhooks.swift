@@ -136,6 +136,12 @@ extension StoreTransaction {
             .flatMap(WebhookTime.init(iso8601:))
     }
 
+    /// Makes a pending delivery due at `time` without counting an attempt: its attempt never happened (the worker
+    /// stopped, or could not read what it needed), and on PostgreSQL it no longer waits out its lease.
+    public func releaseWebhookDelivery(seq: Int64, dueAt time: WebhookTime) throws {
+        try execute("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE seq = ? AND status = 'pending'", [time.iso8601, seq])
+    }
+
     /// Records the outcome of an attempt.
     public func recordAttempt(
         seq: Int64, status: WebhookDelivery.Status, attempts: Int, nextAttemptAt: WebhookTime, statusCode: Int?, error: String?, now: Timestamp

@@ -46,7 +46,9 @@ public struct WebhookWorker: Service {
             seq: \.seq, attempt: { await self.attempt($0) })
     }
 
-    /// One attempt at one delivery, and its outcome recorded.
+    /// One attempt at one delivery, and its outcome recorded. An attempt that cannot be made (reading the account failed,
+    /// or was cancelled because the worker is stopping) releases its row, due again in a second with its attempts
+    /// uncounted, rather than leave it leased on PostgreSQL until the lease ends.
     func attempt(_ delivery: WebhookDelivery) async {
         do {
             let authToken = try await store.read { tx in try tx.account(sid: delivery.accountSid)?.authToken }
@@ -72,6 +74,8 @@ public struct WebhookWorker: Service {
             }
         } catch {
             logger.warning("recording a webhook attempt failed", metadata: ["error": "\(error)"])
+            let seq = delivery.seq
+            try? await store.recordOutcome { tx in try tx.releaseWebhookDelivery(seq: seq, dueAt: .now.adding(seconds: 1)) }
         }
     }
 
