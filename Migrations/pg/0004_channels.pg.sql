@@ -46,20 +46,21 @@ CREATE INDEX channel_deliveries_due ON channel_deliveries(next_attempt_at) WHERE
 ALTER TABLE messages ADD COLUMN delivery TEXT CHECK (delivery IS NULL OR json_valid(delivery));
 
 CREATE VIEW message_delivery_summaries AS
+-- Written out rather than json_build_object (which spaces its output as '{"total" : 2, ...}'), so the stored text is
+-- SQLite's json_object output byte for byte: '{"total":2,"sent":"all",...}'.
 SELECT message_sid,
-       json_build_object(
-           'total', count(*),
-           'sent', CASE WHEN sum((status IN ('sent', 'delivered', 'read'))::int) = 0 THEN 'none'
-                        WHEN sum((status IN ('sent', 'delivered', 'read'))::int) = count(*) THEN 'all' ELSE 'some' END,
-           'delivered', CASE WHEN sum((status IN ('delivered', 'read'))::int) = 0 THEN 'none'
-                             WHEN sum((status IN ('delivered', 'read'))::int) = count(*) THEN 'all' ELSE 'some' END,
-           'read', CASE WHEN sum((status = 'read')::int) = 0 THEN 'none'
-                        WHEN sum((status = 'read')::int) = count(*) THEN 'all' ELSE 'some' END,
-           'failed', CASE WHEN sum((status = 'failed')::int) = 0 THEN 'none'
-                          WHEN sum((status = 'failed')::int) = count(*) THEN 'all' ELSE 'some' END,
-           'undelivered', CASE WHEN sum((status = 'undelivered')::int) = 0 THEN 'none'
-                               WHEN sum((status = 'undelivered')::int) = count(*) THEN 'all' ELSE 'some' END
-       ) AS delivery
+       '{"total":' || count(*)
+       || ',"sent":"' || CASE WHEN sum((status IN ('sent', 'delivered', 'read'))::int) = 0 THEN 'none'
+                              WHEN sum((status IN ('sent', 'delivered', 'read'))::int) = count(*) THEN 'all' ELSE 'some' END
+       || '","delivered":"' || CASE WHEN sum((status IN ('delivered', 'read'))::int) = 0 THEN 'none'
+                                   WHEN sum((status IN ('delivered', 'read'))::int) = count(*) THEN 'all' ELSE 'some' END
+       || '","read":"' || CASE WHEN sum((status = 'read')::int) = 0 THEN 'none'
+                              WHEN sum((status = 'read')::int) = count(*) THEN 'all' ELSE 'some' END
+       || '","failed":"' || CASE WHEN sum((status = 'failed')::int) = 0 THEN 'none'
+                                WHEN sum((status = 'failed')::int) = count(*) THEN 'all' ELSE 'some' END
+       || '","undelivered":"' || CASE WHEN sum((status = 'undelivered')::int) = 0 THEN 'none'
+                                     WHEN sum((status = 'undelivered')::int) = count(*) THEN 'all' ELSE 'some' END
+       || '"}' AS delivery
 FROM delivery_receipts
 GROUP BY message_sid;
 

@@ -56,3 +56,24 @@ struct DeliverySummaryTests {
         throw NoWaiter()
     }
 }
+
+/// The summary's stored text is the same on both engines, SQLite's `json_object` output byte for byte, so `sqlite3`
+/// and `psql` show one value and a copied database compares equal.
+@Suite struct DeliverySummaryTextTests {
+    @Test func theStoredSummaryIsCompactJSONInSQLitesKeyOrder() async throws {
+        let (parley, principal) = try await makeParley()
+        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+        var sms = ParticipantService.Changes()
+        sms.address = "+15550000001"
+        sms.proxyAddress = "+15559990001"
+        _ = try await parley.participants.create(principal, .defaultService, conversation: conversation.sid, sms)
+        var changes = MessageService.Changes()
+        changes.body = "hello"
+        let message = try await parley.messages.create(principal, .defaultService, conversation: conversation.sid, changes)
+        let stored = { try await parley.store.strings("SELECT delivery FROM messages WHERE sid = ?", message.sid) }
+        #expect(try await stored() == [#"{"total":1,"sent":"none","delivered":"none","read":"none","failed":"none","undelivered":"none"}"#])
+        let receipt = try #require(try await parley.store.read { tx in try tx.receipts(messageSid: message.sid, page: PageRequest(size: 1)).items.first?.sid })
+        try await parley.store.write { tx in try tx.setReceiptStatus(sid: receipt, .delivered, errorCode: 0, now: .now) }
+        #expect(try await stored() == [#"{"total":1,"sent":"all","delivered":"all","read":"none","failed":"none","undelivered":"none"}"#])
+    }
+}
