@@ -17,22 +17,34 @@ struct HealthController: Sendable {
 
     func readiness() async -> Response {
         var problems: [String] = []
-        do { try await store.checkWritable() } catch { problems.append("database not writable: \(error)") }
+        var reachable = true
+        do {
+            try await store.checkWritable()
+        } catch {
+            problems.append("database not writable: \(error)")
+            // An unreachable database would make the migration check wait out a second connection timeout to say so again.
+            if case ParleyError.storageUnavailable = error { reachable = false }
+        }
         if let failure = store.writeHealth.failure { problems.append("the last write failed: \(failure)") }
         if let minimum = minimumFreeBytes, let path = store.path, let free = WriteHealth.freeBytes(near: path), free < minimum {
             problems.append("free disk space \(free / 1_048_576) MiB is below \(minimum / 1_048_576) MiB")
         }
-        do {
-            let pending = try await store.pendingMigrations()
-            if !pending.isEmpty { problems.append("pending migrations: \(pending.map(\.name).joined(separator: ", "))") }
-        } catch let error as SchemaMigrator.NewerDatabaseError {
-            problems.append(error.description)
-        } catch {
-            problems.append("migration status unreadable: \(error)")
-        }
+        if reachable { problems += await migrationProblems() }
         if problems.isEmpty {
             return JSONResponse.make(status: .ok, .object([("status", .string("ready")), ("database", .string("writable")), ("migrations", .string("current"))]))
         }
         return JSONResponse.make(status: .serviceUnavailable, .object([("status", .string("unavailable")), ("problems", .array(problems.map(JSONValue.string)))]))
+    }
+
+    /// What keeps the database's migrations from being exactly this binary's, if anything.
+    private func migrationProblems() async -> [String] {
+        do {
+            let pending = try await store.pendingMigrations()
+            return pending.isEmpty ? [] : ["pending migrations: \(pending.map(\.name).joined(separator: ", "))"]
+        } catch let error as SchemaMigrator.NewerDatabaseError {
+            return [error.description]
+        } catch {
+            return ["migration status unreadable: \(error)"]
+        }
     }
 }
