@@ -11,17 +11,7 @@ struct DeliverySummaryTests {
     struct NoWaiter: Error {}
 
     @Test func receiptsOfOneMessageSentAtOnceAreBothCounted() async throws {
-        let (parley, principal) = try await makeParley()
-        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
-        for number in 1...2 {
-            var sms = ParticipantService.Changes()
-            sms.address = "+1555000000\(number)"
-            sms.proxyAddress = "+1555999000\(number)"
-            _ = try await parley.participants.create(principal, .defaultService, conversation: conversation.sid, sms)
-        }
-        var changes = MessageService.Changes()
-        changes.body = "to both"
-        let message = try await parley.messages.create(principal, .defaultService, conversation: conversation.sid, changes)
+        let (parley, message) = try await messageToSMSParticipants(2)
         let receipts = try await parley.store.read { tx in try tx.receipts(messageSid: message.sid, page: PageRequest(size: 10)).items.map(\.sid) }
         try #require(receipts.count == 2)
 
@@ -61,19 +51,26 @@ struct DeliverySummaryTests {
 /// and `psql` show one value and a copied database compares equal.
 @Suite struct DeliverySummaryTextTests {
     @Test func theStoredSummaryIsCompactJSONInSQLitesKeyOrder() async throws {
-        let (parley, principal) = try await makeParley()
-        let conversation = try await parley.conversations.create(principal, .defaultService, .init())
-        var sms = ParticipantService.Changes()
-        sms.address = "+15550000001"
-        sms.proxyAddress = "+15559990001"
-        _ = try await parley.participants.create(principal, .defaultService, conversation: conversation.sid, sms)
-        var changes = MessageService.Changes()
-        changes.body = "hello"
-        let message = try await parley.messages.create(principal, .defaultService, conversation: conversation.sid, changes)
+        let (parley, message) = try await messageToSMSParticipants(1)
         let stored = { try await parley.store.strings("SELECT delivery FROM messages WHERE sid = ?", message.sid) }
         #expect(try await stored() == [#"{"total":1,"sent":"none","delivered":"none","read":"none","failed":"none","undelivered":"none"}"#])
         let receipt = try #require(try await parley.store.read { tx in try tx.receipts(messageSid: message.sid, page: PageRequest(size: 1)).items.first?.sid })
         try await parley.store.write { tx in try tx.setReceiptStatus(sid: receipt, .delivered, errorCode: 0, now: .now) }
         #expect(try await stored() == [#"{"total":1,"sent":"all","delivered":"all","read":"none","failed":"none","undelivered":"none"}"#])
     }
+}
+
+/// A message in a new conversation with `count` SMS participants: a receipt for each.
+private func messageToSMSParticipants(_ count: Int) async throws -> (Parley, Message) {
+    let (parley, principal) = try await makeParley()
+    let conversation = try await parley.conversations.create(principal, .defaultService, .init())
+    for number in 1...count {
+        var sms = ParticipantService.Changes()
+        sms.address = "+1555000000\(number)"
+        sms.proxyAddress = "+1555999000\(number)"
+        _ = try await parley.participants.create(principal, .defaultService, conversation: conversation.sid, sms)
+    }
+    var changes = MessageService.Changes()
+    changes.body = "to \(count)"
+    return (parley, try await parley.messages.create(principal, .defaultService, conversation: conversation.sid, changes))
 }
