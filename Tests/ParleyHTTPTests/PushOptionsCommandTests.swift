@@ -15,7 +15,7 @@ import Testing
         process.executableURL = binary
         process.arguments = ["serve", "--db", db, "--port", "0"] + options
         let output = directory.appendingPathComponent("output.txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle
