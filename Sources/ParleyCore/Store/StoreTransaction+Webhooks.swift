@@ -103,7 +103,9 @@ extension StoreTransaction {
     ///
     /// On PostgreSQL, where other nodes' workers look too, they are claimed: leased until `leaseUntil` (due again then if
     /// this node dies mid-send), rows another node is claiming skipped. A leased row is still pending, so the rows
-    /// behind it in its conversation keep waiting on every node.
+    /// behind it in its conversation keep waiting on every node. The locked row `d` repeats the due test: a row another
+    /// node leased and committed after this statement's snapshot is re-read when locked, and only conditions on `d`
+    /// itself are checked again then (without them both nodes would send it).
     public func dueWebhookDeliveries(at now: WebhookTime, limit: Int, leaseUntil: WebhookTime) throws -> [WebhookDelivery] {
         switch dialect {
         case .sqlite:
@@ -114,10 +116,11 @@ extension StoreTransaction {
                     """
                     UPDATE webhook_deliveries SET next_attempt_at = ?
                     WHERE seq IN (SELECT d.seq FROM (\(Self.dueWebhookDeliveriesSQL)) AS due JOIN webhook_deliveries AS d ON d.seq = due.seq
+                                  WHERE d.status = 'pending' AND d.next_attempt_at <= ?
                                   ORDER BY d.seq LIMIT ? FOR UPDATE OF d SKIP LOCKED)
                     RETURNING *
                     """),
-                arguments: [leaseUntil.iso8601, now.iso8601, limit], WebhookDelivery.init(row:)
+                arguments: [leaseUntil.iso8601, now.iso8601, now.iso8601, limit], WebhookDelivery.init(row:)
             ).sorted { $0.seq < $1.seq }
         }
     }
