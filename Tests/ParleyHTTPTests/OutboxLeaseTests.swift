@@ -11,10 +11,7 @@ struct OutboxLeaseTests {
             // A slow receiver keeps every attempt slot busy while more rows fall due (the workers run 8 at once).
             receiver.answer("/hook/burst") { _ in ReceiverAnswer(delay: .seconds(1)) }
             try await withTwoNodes(workers: true) { a, _ in
-                let configured = try await a.api.post(
-                    "/v1/Configuration/Webhooks",
-                    [("PostWebhookUrl", receiver.url("/hook/burst")), ("Method", "POST"), ("Filters", "onMessageAdded"), ("Target", "webhook")])
-                #expect(configured.status == .ok, "\(configured.text)")
+                try await a.api.sendMessageAddedWebhooks(to: receiver.url("/hook/burst"))
                 // One message in each of 24 conversations: no row waits behind another of its conversation.
                 var conversations: [String] = []
                 for _ in 0..<24 { conversations.append(try await a.api.makeConversation()) }

@@ -25,10 +25,7 @@ struct PostgresOutageTests {
             let receiverHealthy = Flag()
             receiver.answer("/hook/outage") { _ in ReceiverAnswer(status: receiverHealthy.isSet ? 200 : 500) }
             try await withOwnPostgresParley { cluster, api, sockets in
-                let configured = try await api.post(
-                    "/v1/Configuration/Webhooks",
-                    [("PostWebhookUrl", receiver.url("/hook/outage")), ("Method", "POST"), ("Filters", "onMessageAdded"), ("Target", "webhook")])
-                #expect(configured.status == .ok, "\(configured.text)")
+                try await api.sendMessageAddedWebhooks(to: receiver.url("/hook/outage"))
                 let conversation = try await api.makeConversation()
                 #expect(try await api.post("/v1/Conversations/\(conversation)/Participants", [("Identity", "alice")]).status == .created)
                 let messages = "/v1/Conversations/\(conversation)/Messages"

@@ -118,10 +118,7 @@ struct TwoNodeTests {
             // A slow receiver keeps each row pending across several polls of the other node's worker.
             receiver.answer("/hook/nodes") { _ in ReceiverAnswer(delay: .milliseconds(400)) }
             try await withTwoNodes(workers: true) { a, b in
-                let configured = try await a.api.post(
-                    "/v1/Configuration/Webhooks",
-                    [("PostWebhookUrl", receiver.url("/hook/nodes")), ("Method", "POST"), ("Filters", "onMessageAdded"), ("Target", "webhook")])
-                #expect(configured.status == .ok, "\(configured.text)")
+                try await a.api.sendMessageAddedWebhooks(to: receiver.url("/hook/nodes"))
                 let conversation = try await a.api.makeConversation()
                 let count = 6
                 for number in 0..<count {

@@ -170,7 +170,7 @@ struct ParleyBench: AsyncParsableCommand {
             try await parley.store.write { tx in
                 for _ in 0..<batch {
                     let now = Timestamp.now
-                    let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+                    let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid, touchedAt: now)
                     try tx.insert(
                         Message(
                             sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid,

@@ -37,7 +37,7 @@ func rawScenario(directory: URL, durability: Store.Durability, sizes: Sizes) asy
     let insert: @Sendable (Int, StoreTransaction) throws -> Void = { count, tx in
         for _ in 0..<count {
             let now = Timestamp.now
-            let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid)
+            let index = try tx.takeNextMessageIndex(conversationSid: conversation.sid, touchedAt: now)
             try tx.insert(
                 Message(
                     sid: SID.make(.message, now: now), serviceSid: conversation.serviceSid, conversationSid: conversation.sid, index: index,

@@ -14,22 +14,15 @@ extension StoreTransaction {
     }
 
     /// Takes the conversation's next message index (under the write lock, so concurrent posts get
-    /// distinct, increasing indices) and advances its counter. Indices are never reused. With `touchedAt`, the same
-    /// statement marks the conversation changed then (a message was added).
+    /// distinct, increasing indices), advances its counter and marks the conversation changed at `now` (a message was
+    /// added). Indices are never reused.
     ///
     /// On PostgreSQL this locks the conversation row until the transaction ends, so posts into one conversation take
     /// turns from here to their commit: call it as late as the message allows.
-    public func takeNextMessageIndex(conversationSid: String, touchedAt: Timestamp? = nil) throws -> Int64 {
-        let index: Int64?
-        if let touchedAt {
-            index = try value(Int64.self,
-                statement("UPDATE conversations SET next_message_index = next_message_index + 1, date_updated = ? WHERE sid = ? RETURNING next_message_index - 1"),
-                arguments: [touchedAt, conversationSid])
-        } else {
-            index = try value(Int64.self,
-                statement("UPDATE conversations SET next_message_index = next_message_index + 1 WHERE sid = ? RETURNING next_message_index - 1"),
-                arguments: [conversationSid])
-        }
+    public func takeNextMessageIndex(conversationSid: String, touchedAt now: Timestamp) throws -> Int64 {
+        let index = try value(Int64.self,
+            statement("UPDATE conversations SET next_message_index = next_message_index + 1, date_updated = ? WHERE sid = ? RETURNING next_message_index - 1"),
+            arguments: [now, conversationSid])
         guard let index else { throw ParleyError.notFound(resource: "/Conversations/\(conversationSid)") }
         return index
     }
@@ -59,7 +52,6 @@ extension StoreTransaction {
     public func deleteMessage(sid: String) throws {
         try execute("DELETE FROM messages WHERE sid = ?", [sid])
     }
-
 }
 
 extension Message {

@@ -145,6 +145,13 @@ extension TestAPI {
         try await request(.post, path, form, headers: [HTTPFields.Element.Name("X-Twilio-Webhook-Enabled")!: "true"])
     }
 
+    /// Configures the account's post-event webhook: `onMessageAdded` POSTed to `url` (expected to be accepted).
+    func sendMessageAddedWebhooks(to url: String) async throws {
+        let configured = try await post(
+            "/v1/Configuration/Webhooks", [("PostWebhookUrl", url), ("Method", "POST"), ("Filters", "onMessageAdded"), ("Target", "webhook")])
+        #expect(configured.status == .ok, "\(configured.text)")
+    }
+
     func deleteFiring(_ path: String) async throws -> TestResponse {
         try await request(.delete, path, headers: [HTTPFields.Element.Name("X-Twilio-Webhook-Enabled")!: "true"])
     }
